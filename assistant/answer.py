@@ -1,0 +1,141 @@
+"""Retrieved passages -> a short, cited answer in casual Indonesian, without an LLM.
+
+The answer is extractive: it copies the sentences of the top passages that best match the
+question and marks each with [n], so every factual sentence is backed by the passage it came
+from. Only the framing ("Singkatnya gini:") is our own, and it states no facts.
+"""
+from __future__ import annotations
+
+import re
+
+from .prompts import Phrases
+from .retrieval import HybridRetriever, RetrievalResult
+from .schema import Answer, Chunk, Citation
+from .text import content_words, normalize, split_sentences
+
+# Words that say the question is about twinning at all. A question with none of them and no
+# strong match in the corpus is out of scope (sports, recipes, the time of day...).
+DOMAIN_STEMS = frozenset(
+    """kota kembar sister twin twinning kemitra mitra partner kerja sama kolaborasi antarkota
+    pertukar hubung internasional provinsi pemkot wali""".split()
+)
+DOMAIN_PHRASES = ("sister cit", "twin cit", "kota kembar", "kota kembaran", "sister province",
+                  "kerja sama kota", "kerjasama kota", "town twinning", "kota bersaudara")
+# Below this cosine similarity the nearest passage is not really about the question.
+MIN_SIMILARITY_WITHOUT_DOMAIN_WORD = 0.86
+ENUMERATION_CUES = re.compile(
+    r"\b(apa saja|apa aja|apa sajakah|sebutkan|daftar|list|what are|which|mana saja|mana aja|"
+    r"tips|cara|caranya|langkah|bagaimana supaya|bagaimana agar|gimana biar|gimana caranya|contoh|contohnya|"
+    r"kegiatan|bentuk|jenis|macam)\b"
+)
+MAX_SENTENCES = 3
+MAX_LIST_ITEMS = 6
+
+
+def is_in_scope(question: str, result: RetrievalResult, names_a_place: bool) -> bool:
+    """Is the question about sister cities at all? (The refusal gate.)"""
+    text = normalize(question)
+    if names_a_place or any(p in text for p in DOMAIN_PHRASES):
+        return True
+    if set(result.query_tokens) & DOMAIN_STEMS:
+        return True
+    return result.best_similarity >= MIN_SIMILARITY_WITHOUT_DOMAIN_WORD
+
+
+def _usable(sentence: str) -> bool:
+    """Rhetorical questions and one-word chatter ("Keren, kan?") are not answers."""
+    stripped = sentence.strip()
+    return not stripped.endswith("?") and len(stripped.split()) >= 4
+
+
+def _sentence_score(sentence: str, query: set[str], idf: dict[str, float]) -> float:
+    overlap = content_words(sentence) & query
+    return sum(idf.get(t, 1.0) for t in overlap)
+
+
+class _Citations:
+    """Numbers passages in order of first use."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+        self._by_chunk: dict[str, int] = {}
+
+    def number(self, chunk: Chunk) -> int:
+        if chunk.chunk_id not in self._by_chunk:
+            n = len(self.items) + 1
+            self._by_chunk[chunk.chunk_id] = n
+            urls = tuple(chunk.metadata.get("urls", ())) if isinstance(chunk.metadata.get("urls"), list) else ()
+            self.items.append(Citation(n, chunk.source_id, chunk.title, chunk.section, chunk.url, chunk.text,
+                                       urls or ((chunk.url,) if chunk.url else ())))
+        return self._by_chunk[chunk.chunk_id]
+
+
+def _list_lines(chunks: list[Chunk], query: set[str], idf: dict[str, float], cites: _Citations) -> list[str]:
+    """One line per list item: its label sentence plus its best-matching sentence."""
+    lines = []
+    for chunk in chunks[:MAX_LIST_ITEMS]:
+        sentences = [s for s in split_sentences(chunk.text) if s.strip()]
+        if not sentences:
+            continue
+        n = cites.number(chunk)
+        picked = [sentences[0]]
+        rest = [s for s in sentences[1:] if _usable(s)]
+        if rest and len(sentences[0].split()) < 12:
+            best = max(rest, key=lambda s: _sentence_score(s, query, idf))
+            picked.append(best)
+        lines.append("- " + " ".join(f"{s.strip()} [{n}]" for s in picked))
+    return lines
+
+
+def _prose(result: RetrievalResult, query: set[str], idf: dict[str, float], cites: _Citations) -> str:
+    """Up to three best sentences from the top passages, at most two per passage."""
+    scored: list[tuple[float, int, int, str, Chunk]] = []
+    for hit in result.hits[:3]:
+        prior = 1.0 / hit.rank  # the fused ranking already knows which passage matters most
+        for position, sentence in enumerate(split_sentences(hit.chunk.text)):
+            if _usable(sentence):
+                score = _sentence_score(sentence, query, idf) + prior
+                scored.append((score, hit.rank, position, sentence.strip(), hit.chunk))
+    scored.sort(key=lambda row: row[0], reverse=True)
+    chosen: list[tuple[int, int, str, Chunk]] = []
+    per_chunk: dict[str, int] = {}
+    for score, rank, position, sentence, chunk in scored:
+        if per_chunk.get(chunk.chunk_id, 0) >= 2:
+            continue
+        chosen.append((rank, position, sentence, chunk))
+        per_chunk[chunk.chunk_id] = per_chunk.get(chunk.chunk_id, 0) + 1
+        if len(chosen) == MAX_SENTENCES:
+            break
+    chosen.sort(key=lambda row: (row[0], row[1]))  # read in passage order, not score order
+    return " ".join(f"{sentence} [{cites.number(chunk)}]" for _, _, sentence, chunk in chosen)
+
+
+def compose_answer(
+    question: str,
+    standalone: str,
+    result: RetrievalResult,
+    retriever: HybridRetriever,
+    phrases: Phrases,
+) -> Answer:
+    """Build the cited answer from retrieval results (the caller already checked scope)."""
+    if not result.hits:
+        return Answer(question, phrases.get("not_covered"), refused=True, route="refusal",
+                      standalone_question=standalone)
+    query = set(result.query_tokens)
+    idf = retriever.keyword.idf
+    cites = _Citations()
+    top = result.hits[0].chunk
+    wants_list = bool(ENUMERATION_CUES.search(normalize(standalone)))
+    if wants_list and top.kind == "article" and top.metadata.get("list_item"):
+        items = [c for c in retriever.section_chunks(top.source_id, top.section) if c.metadata.get("list_item")]
+        body = "\n".join(_list_lines(items, query, idf, cites))
+        intro = phrases.get("intro_list", seed=standalone)
+    else:
+        body = _prose(result, query, idf, cites)
+        intro = phrases.get("intro", seed=standalone)
+    if not cites.items:
+        return Answer(question, phrases.get("not_covered"), refused=True, route="refusal",
+                      standalone_question=standalone)
+    text = f"{intro}\n\n{body}\n\n{phrases.get('outro', seed=standalone)}"
+    return Answer(question, text, refused=False, citations=cites.items, route="articles",
+                  standalone_question=standalone)

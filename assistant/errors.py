@@ -1,0 +1,49 @@
+"""Domain errors. Messages are Indonesian and say what the user can do about it.
+
+They are raised by the core and turned into user-facing text only at the edges
+(cli.py, api.py, app.py) — never shown as a traceback.
+"""
+from __future__ import annotations
+
+
+class AssistantError(Exception):
+    """Base class: something the user (or operator) can act on."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(AssistantError):
+    """A setting has a value the assistant cannot use."""
+
+
+class InvalidQuestion(AssistantError):
+    """The question is empty, too long or otherwise unusable."""
+
+
+class CorpusError(AssistantError):
+    """A corpus file cannot be read; carries the file name and the reason."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class IndexNotReady(AssistantError):
+    """The Chroma index is missing or cannot be opened."""
+
+
+class UnknownPlace(AssistantError):
+    """A city, province or country the records don't know; carries near matches."""
+
+    def __init__(self, name: str, suggestions: list[str] | None = None) -> None:
+        self.name = name
+        self.suggestions = suggestions or []
+        hint = f" Mungkin maksudnya: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"Aku belum punya data kota kembar untuk \"{name}\".{hint}")
+
+
+class OutputError(AssistantError):
+    """An export file cannot be written."""
