@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from .formal import is_chatter
 from .prompts import Phrases
 from .retrieval import HybridRetriever, RetrievalResult
 from .schema import Answer, Chunk, Citation
@@ -17,16 +18,26 @@ from .text import content_words, normalize, split_sentences
 # strong match in the corpus is out of scope (sports, recipes, the time of day...).
 DOMAIN_STEMS = frozenset(
     """kota kembar sister twin twinning kemitra mitra partner kerja sama kolaborasi antarkota
-    pertukar hubung internasional provinsi pemkot wali""".split()
+    pertukar tukar hubung internasional provinsi pemkot wali""".split()
 )
 DOMAIN_PHRASES = ("sister cit", "twin cit", "kota kembar", "kota kembaran", "sister province",
                   "kerja sama kota", "kerjasama kota", "town twinning", "kota bersaudara")
 # Below this cosine similarity the nearest passage is not really about the question.
 MIN_SIMILARITY_WITHOUT_DOMAIN_WORD = 0.86
+MIN_KEYWORD_SCORE = 8.0  # BM25; off-topic questions in our eval set peak near 5
+MIN_SIMILARITY_WITH_KEYWORDS = 0.82
 ENUMERATION_CUES = re.compile(
     r"\b(apa saja|apa aja|apa sajakah|sebutkan|daftar|list|what are|which|mana saja|mana aja|"
     r"tips|cara|caranya|langkah|bagaimana supaya|bagaimana agar|gimana biar|gimana caranya|contoh|contohnya|"
     r"kegiatan|bentuk|jenis|macam)\b"
+)
+# Requests to drop the rules or reveal them. Nothing here follows instructions (answers are
+# copied from sources), but such a request gets a plain "no" rather than an odd answer.
+INJECTION = re.compile(
+    r"\b(abaikan|lupakan|acuhkan|ignore|disregard|forget)\b.{0,40}\b(instruksi|perintah|aturan\w*|"
+    r"instructions?|rules|prompt)\b|system prompt|prompt sistem|jailbreak|developer mode|"
+    r"\b(tulis|tuliskan|buatkan|bikinin|write)\b.{0,20}\b(puisi|pantun|lagu|cerpen|poem|song|story)\b",
+    re.I | re.S,
 )
 MAX_SENTENCES = 3
 MAX_LIST_ITEMS = 6
@@ -39,18 +50,33 @@ def is_in_scope(question: str, result: RetrievalResult, names_a_place: bool) -> 
         return True
     if set(result.query_tokens) & DOMAIN_STEMS:
         return True
+    if result.best_keyword >= MIN_KEYWORD_SCORE and result.best_similarity >= MIN_SIMILARITY_WITH_KEYWORDS:
+        return True  # several rare corpus words at once ("koordinasi", "komunikasi") plus a close passage
     return result.best_similarity >= MIN_SIMILARITY_WITHOUT_DOMAIN_WORD
 
 
+def looks_like_injection(question: str) -> bool:
+    """An attempt to change the assistant's rules or get something other than sourced facts."""
+    return bool(INJECTION.search(question))
+
+
 def _usable(sentence: str) -> bool:
-    """Rhetorical questions and one-word chatter ("Keren, kan?") are not answers."""
+    """Rhetorical questions, list intros and chatter ("Keren, kan?", "Yuk, kita bedah…") are not answers."""
     stripped = sentence.strip()
-    return not stripped.endswith("?") and len(stripped.split()) >= 4
+    return not stripped.endswith(("?", ":")) and len(stripped.split()) >= 4 and not is_chatter(stripped)
 
 
-def _sentence_score(sentence: str, query: set[str], idf: dict[str, float]) -> float:
+DEFINITION_QUESTION = re.compile(r"\b(apa itu|apa sih|apakah itu|pengertian|definisi|arti|dimaksud|maksudnya|what is|what are)\b")
+DEFINING_SENTENCE = re.compile(r"\b(adalah|merupakan|yaitu|ialah|mengacu pada)\b")
+DEFINITION_BONUS = 2.0  # about one rare shared word: enough to lead with "X adalah ..."
+
+
+def _sentence_score(sentence: str, query: set[str], idf: dict[str, float], wants_definition: bool = False) -> float:
     overlap = content_words(sentence) & query
-    return sum(idf.get(t, 1.0) for t in overlap)
+    score = sum(idf.get(t, 1.0) for t in overlap)
+    if wants_definition and DEFINING_SENTENCE.search(sentence.lower()):
+        score += DEFINITION_BONUS
+    return score
 
 
 class _Citations:
@@ -87,14 +113,15 @@ def _list_lines(chunks: list[Chunk], query: set[str], idf: dict[str, float], cit
     return lines
 
 
-def _prose(result: RetrievalResult, query: set[str], idf: dict[str, float], cites: _Citations) -> str:
+def _prose(question: str, result: RetrievalResult, query: set[str], idf: dict[str, float], cites: _Citations) -> str:
     """Up to three best sentences from the top passages, at most two per passage."""
     scored: list[tuple[float, int, int, str, Chunk]] = []
+    wants_definition = bool(DEFINITION_QUESTION.search(normalize(question)))
     for hit in result.hits[:3]:
         prior = 1.0 / hit.rank  # the fused ranking already knows which passage matters most
         for position, sentence in enumerate(split_sentences(hit.chunk.text)):
             if _usable(sentence):
-                score = _sentence_score(sentence, query, idf) + prior
+                score = _sentence_score(sentence, query, idf, wants_definition) + prior
                 scored.append((score, hit.rank, position, sentence.strip(), hit.chunk))
     scored.sort(key=lambda row: row[0], reverse=True)
     chosen: list[tuple[int, int, str, Chunk]] = []
@@ -106,7 +133,8 @@ def _prose(result: RetrievalResult, query: set[str], idf: dict[str, float], cite
         per_chunk[chunk.chunk_id] = per_chunk.get(chunk.chunk_id, 0) + 1
         if len(chosen) == MAX_SENTENCES:
             break
-    chosen.sort(key=lambda row: (row[0], row[1]))  # read in passage order, not score order
+    if not wants_definition:
+        chosen.sort(key=lambda row: (row[0], row[1]))  # read in passage order, not score order
     return " ".join(f"{sentence} [{cites.number(chunk)}]" for _, _, sentence, chunk in chosen)
 
 
@@ -124,14 +152,16 @@ def compose_answer(
     query = set(result.query_tokens)
     idf = retriever.keyword.idf
     cites = _Citations()
-    top = result.hits[0].chunk
     wants_list = bool(ENUMERATION_CUES.search(normalize(standalone)))
-    if wants_list and top.kind == "article" and top.metadata.get("list_item"):
-        items = [c for c in retriever.section_chunks(top.source_id, top.section) if c.metadata.get("list_item")]
+    # A list-style question is answered with the whole list when one of the best passages is an
+    # item of it (the list's own intro, "Ini dia beberapa tipsnya:", often ranks first).
+    anchor = next((h.chunk for h in result.hits[:3] if h.chunk.kind == "article" and h.chunk.metadata.get("list_item")), None)
+    if wants_list and anchor is not None:
+        items = [c for c in retriever.section_chunks(anchor.source_id, anchor.section) if c.metadata.get("list_item")]
         body = "\n".join(_list_lines(items, query, idf, cites))
         intro = phrases.get("intro_list", seed=standalone)
     else:
-        body = _prose(result, query, idf, cites)
+        body = _prose(standalone, result, query, idf, cites)
         intro = phrases.get("intro", seed=standalone)
     if not cites.items:
         return Answer(question, phrases.get("not_covered"), refused=True, route="refusal",

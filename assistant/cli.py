@@ -120,14 +120,13 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
-    from .briefing import build_briefing
     from .export import write_briefing
 
     subject = args.city or args.pair or args.topic
     if subject is None or not subject.strip():
         raise AssistantError("Isi salah satu: --city, --pair, atau --topic (tidak boleh kosong).")
     kind = "city" if args.city else "pair" if args.pair else "topic"
-    briefing = build_briefing(_open(settings), subject, title=args.title, date=args.date, kind=kind)
+    briefing = _open(settings).brief(subject, kind=kind, title=args.title, date=args.date)
     if args.output:
         write_briefing(briefing, Path(args.output), args.format)
         print(f"Briefing ditulis ke {args.output}")

@@ -14,7 +14,8 @@ from .errors import InvalidQuestion
 
 FOLLOW_UP_CUE = re.compile(
     r"^\s*(kalau|kalo|klo|kl|trus|terus|lalu|lantas|nah|gimana dengan|bagaimana dengan|bgmn dengan|"
-    r"bagaimana kalau|gimana kalau|how about|what about|and|dan|sama|kalau untuk|untuk)\b[\s,]*",
+    r"bagaimana kalau|gimana kalau|how about|what about|and|dan|sama|kalau untuk|untuk|"
+    r"yang soal|yang tentang|yang bagian|soal|tentang)\b[\s,]*",
     re.I,
 )
 # Aspects a question can be about; a follow-up naming another aspect replaces the old one.

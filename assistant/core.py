@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .answer import compose_answer, is_in_scope
+from .answer import compose_answer, is_in_scope, looks_like_injection
 from .chunking import chunk_article
 from .config import Settings
 from .conversation import resolve_follow_up, validate_history
@@ -23,6 +23,7 @@ from .schema import Answer, Hit
 log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
 RECORDS_FILE = "records"  # the name chunks of the record tables are filed under in the index
 
 
@@ -33,6 +34,12 @@ class IngestReport:
     chunks: int
     relationships: int
     errors: list[CorpusError] = field(default_factory=list)
+
+
+def strip_markup(text: str) -> str:
+    """Markup is never meaningful in a question ("<script>…</script> apa itu sister city?"):
+    it is dropped before retrieval so it can't steer it. The question itself is echoed as typed."""
+    return re.sub(r"\s+", " ", _MARKUP.sub(" ", text)).strip()
 
 
 def clean_question(question: object, max_chars: int) -> str:
@@ -110,7 +117,7 @@ class Assistant:
         k = k or self.settings.top_k
         if k <= 0:
             raise InvalidQuestion(f"k harus lebih dari 0 (sekarang {k}).")
-        text = clean_question(question, self.settings.max_question_chars)
+        text = strip_markup(clean_question(question, self.settings.max_question_chars))
         return self._retriever().search(text, k).hits
 
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
@@ -120,18 +127,53 @@ class Assistant:
             turns = validate_history(history)
         except InvalidQuestion as exc:
             return Answer(question if isinstance(question, str) else "", exc.message, refused=True, route="invalid")
-        standalone = self.standalone(text, turns)
+        if looks_like_injection(text):
+            # Extractive answers can't be steered, but saying so beats a confusing answer.
+            return Answer(text, self.phrases.get("injection"), refused=True, route="refusal")
+        query = strip_markup(text)
+        if not any(ch.isalnum() for ch in query):
+            return Answer(text, self.phrases.get("no_letters"), refused=True, route="invalid")
+        standalone = self.standalone(query, turns)
         from_records = answer_from_records(standalone, self.records, self.record_phrases)
         if from_records is not None:
             from_records.question = text
             from_records.standalone_question = standalone
+            if from_records.refused:
+                return self._with_article_context(from_records, standalone)
             return from_records
+        return self._answer_from_articles(text, standalone)
+
+    def _indonesian_places(self, text: str) -> set[str]:
+        return {p.key for p in self.records.find_places(text) if p.kind in ("city", "province")}
+
+    def _answer_from_articles(self, question: str, standalone: str) -> Answer:
         result = self._retriever().search(standalone, self.settings.top_k)
-        if not is_in_scope(standalone, result, names_a_place=bool(self.records.find_places(standalone))):
-            return Answer(text, self.phrases.get("refusal"), refused=True, route="refusal",
+        # A foreign country alone ("presiden Amerika") doesn't make a question about twinning.
+        if not is_in_scope(standalone, result, names_a_place=bool(self._indonesian_places(standalone))):
+            return Answer(question, self.phrases.get("refusal"), refused=True, route="refusal",
                           standalone_question=standalone)
-        answer = compose_answer(text, standalone, result, self._retriever(), self.phrases)
-        return answer
+        return compose_answer(question, standalone, result, self._retriever(), self.phrases)
+
+    def _with_article_context(self, no_record: Answer, standalone: str) -> Answer:
+        """The records have nothing ("Jakarta and IKN aren't twinned"); add what the articles
+        say when their passages talk about the very places asked about."""
+        places = self._indonesian_places(standalone)
+        if not places:
+            return no_record
+        articles = self._answer_from_articles(no_record.question, standalone)
+        cited = [c for c in articles.citations if c.source_id and not c.source_id.startswith("record:")]
+        if articles.refused or not any(places <= self._indonesian_places(c.text) for c in cited):
+            return no_record
+        bridge = self.phrases.get("records_then_articles")
+        articles.answer = f"{no_record.answer}\n\n{bridge}\n\n{articles.answer}"
+        return articles
+
+    def brief(self, subject: str, *, kind: str | None = None, title: str | None = None,
+              date: str | None = None):
+        """A formal, fully cited briefing on a city, a pair ("Surabaya–Busan") or a topic."""
+        from .briefing import build_briefing
+
+        return build_briefing(self, subject, title=title, date=date, kind=kind)
 
     def standalone(self, question: str, history: list[dict] | None = None) -> str:
         """The question rewritten to stand on its own, given the conversation so far."""

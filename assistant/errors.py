@@ -42,7 +42,7 @@ class UnknownPlace(AssistantError):
         self.name = name
         self.suggestions = suggestions or []
         hint = f" Mungkin maksudnya: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"Aku belum punya data kota kembar untuk \"{name}\".{hint}")
+        super().__init__(f"Data kota kembar untuk \"{name}\" tidak ditemukan.{hint}")
 
 
 class OutputError(AssistantError):

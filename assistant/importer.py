@@ -42,7 +42,8 @@ RECIPES = (
             "note": "Judul disimpulkan dari isi artikel; URL asli tidak diketahui.",
         },
         title_in_first_line=False,
-        junk_starts_with=(),
+        # The sign-off asks readers to share and comment: a call-to-action like 004's, no facts.
+        junk_starts_with=("Semoga artikel ini bermanfaat",),
         junk_through_end=("Lastest News", "Latest News", "Related News"),
         lists=(
             (5, "Apa Itu Sister City? Kenalan Dulu, Yuk!"),

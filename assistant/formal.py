@@ -1,0 +1,185 @@
+"""Casual article sentences -> formal Indonesian, for briefings addressed to officials.
+
+The rewrite is rule-based and deterministic (rules in prompts/formal.yaml): casual words are
+swapped for formal ones or dropped, and nothing is added, so numbers and names pass through
+unchanged and the rewritten sentence is still backed by the passage it came from. Sentences
+that are only chatter ("Keren, kan?", rhetorical questions) come back as "": not usable.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .config import PROJECT_ROOT
+from .errors import ConfigError
+from .prompts import load_phrases
+
+DEFAULT_PROMPTS_DIR = PROJECT_ROOT / "prompts"
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def _split_sentences_fallback(text: str) -> list[str]:
+    """Sentences as substrings of the text: split after . ! ? followed by a capital."""
+    return [s for s in (p.strip() for p in _SENTENCE_END.split(text.strip())) if s]
+
+
+try:  # the shared splitter, when the text module provides it
+    from .text import split_sentences as _shared_split  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - depends on the lead's module being present
+    _shared_split = None
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a passage into sentences (the shared splitter when available)."""
+    if _shared_split is not None:
+        return [s.strip() for s in _shared_split(text) if s.strip()]
+    return _split_sentences_fallback(text)
+
+
+def _word_pattern(phrase: str) -> str:
+    """A phrase matched as whole words; edges that are punctuation need no boundary."""
+    escaped = re.escape(phrase)
+    start = r"(?<![\w-])" if phrase[0].isalnum() else ""
+    end = r"(?![\w-])" if phrase[-1].isalnum() else ""
+    return f"{start}{escaped}{end}"
+
+
+def _match_case(source: str, replacement: str) -> str:
+    """Keep an initial capital: "Nggak" -> "Tidak", "nggak" -> "tidak"."""
+    if source[:1].isupper() and replacement:
+        return replacement[0].upper() + replacement[1:]
+    return replacement
+
+
+@dataclass(frozen=True)
+class FormalRules:
+    """Compiled rules from prompts/formal.yaml."""
+
+    chatter: tuple[re.Pattern, ...]
+    interjections: re.Pattern
+    phrases: tuple[tuple[re.Pattern, str], ...]
+    imperative_buat: str
+    buat_elsewhere: str
+    intensifier: re.Pattern
+    intensifier_formal: str
+    particles: re.Pattern
+    min_words: int
+    markers: tuple[tuple[str, re.Pattern], ...]
+
+    @classmethod
+    def from_yaml(cls, prompts_dir: Path) -> "FormalRules":
+        """Load and compile prompts/formal.yaml (ConfigError naming the bad rule if broken)."""
+        bank = load_phrases(prompts_dir, "formal")
+        try:
+            chatter = tuple(re.compile(p, re.I) for p in bank.raw("chatter"))
+            interjections = re.compile(
+                r"^\W*(?:(?:" + "|".join(bank.raw("interjections")) + r")\s*)+", re.I
+            )
+            phrases = tuple(
+                (re.compile(_word_pattern(casual), re.I), formal) for casual, formal in bank.raw("phrases")
+            )
+            words = "|".join(map(re.escape, bank.raw("particles")))
+            # Before punctuation the particle goes with its comma ("formalitas, guys." -> "formalitas.");
+            # mid-clause only the word goes, so the clause keeps its comma (", nah dia" -> ", ia").
+            particles = re.compile(
+                rf"[ \t]*,?[ \t]*(?<![\w-])(?:{words})(?![\w-])(?=\s*[,.;:!?]|\s*$)|(?<![\w-])(?:{words})(?![\w-])\s*",
+                re.I,
+            )
+            intensifier = re.compile(r"(?<![\w-])([\w-]+)\s+" + re.escape(bank.raw("intensifier")) + r"(?![\w-])", re.I)
+            markers = tuple((m, re.compile(_word_pattern(m), re.I)) for m in bank.raw("markers"))
+        except (re.error, TypeError, ValueError) as exc:
+            raise ConfigError(f"prompts/formal.yaml berisi aturan yang tidak valid: {exc}") from None
+        return cls(
+            chatter=chatter,
+            interjections=interjections,
+            phrases=phrases,
+            imperative_buat=str(bank.raw("imperative_buat")),
+            buat_elsewhere=str(bank.raw("buat_elsewhere")),
+            intensifier=intensifier,
+            intensifier_formal=str(bank.raw("intensifier_formal")),
+            particles=particles,
+            min_words=int(bank.raw("min_words")),
+            markers=markers,
+        )
+
+
+@lru_cache(maxsize=8)
+def load_rules(prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> FormalRules:
+    """The compiled rules for a prompts directory (cached)."""
+    return FormalRules.from_yaml(Path(prompts_dir))
+
+
+_BUAT = re.compile(r"(?<![\w-])buat(?![\w-])", re.I)
+# "Buat" right at the start of a sentence or after a list label ("Susun ...: Buat perencanaan").
+_BUAT_IMPERATIVE = re.compile(r"(^|:\s+)buat(?![\w-])", re.I)
+
+
+def _tidy(text: str) -> str:
+    """Fix the spacing and punctuation that removals leave behind."""
+    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r",(\s*,)+", ",", text)
+    text = re.sub(r",\s*([.!?;:])", r"\1", text)
+    text = re.sub(r"^[\s,;:.!-]+", "", text)
+    text = re.sub(r"!+", ".", text)  # exclamations have no place in a briefing
+    text = re.sub(r"\.{2,}$", ".", text)
+    if text and text[-1] not in ".?:;":
+        text += "."
+    return text[:1].upper() + text[1:]
+
+
+def rewrite(sentence: str, prompts_dir: Path | None = None) -> str:
+    """The formal version of one casual sentence, or "" when it is chatter with no content."""
+    rules = load_rules(Path(prompts_dir) if prompts_dir else DEFAULT_PROMPTS_DIR)
+    text = re.sub(r"\s+", " ", sentence or "").strip()
+    if not text or any(p.search(text) for p in rules.chatter):
+        return ""
+    text = rules.interjections.sub("", text)
+    text = _BUAT_IMPERATIVE.sub(lambda m: m.group(1) + _match_case(m.group(0)[len(m.group(1)):], rules.imperative_buat), text)
+    text = _BUAT.sub(lambda m: _match_case(m.group(0), rules.buat_elsewhere), text)
+    for pattern, formal in rules.phrases:
+        text = pattern.sub(lambda m, f=formal: _match_case(m.group(0), f), text)
+    text = rules.intensifier.sub(lambda m: _intensify(m.group(1), rules.intensifier_formal), text)
+    text = rules.particles.sub("", text)
+    text = _tidy(text)
+    if len(re.findall(r"\w+", text)) < rules.min_words:
+        return ""
+    return text
+
+
+def is_chatter(sentence: str, prompts_dir: Path | None = None) -> bool:
+    """Greetings, rhetorical questions and "let's talk about…" lines: no fact to cite."""
+    rules = load_rules(Path(prompts_dir) if prompts_dir else DEFAULT_PROMPTS_DIR)
+    text = re.sub(r"\s+", " ", sentence or "").strip()
+    return not text or any(p.search(text) for p in rules.chatter)
+
+
+def _intensify(word: str, formal: str) -> str:
+    """"Banyak banget" -> "Sangat banyak", "penting banget" -> "sangat penting"."""
+    if word[:1].isupper() and word[1:].islower():
+        return f"{formal[:1].upper()}{formal[1:]} {word.lower()}"
+    return f"{formal} {word}"
+
+
+def rewrite_passage(text: str, prompts_dir: Path | None = None) -> list[tuple[str, str]]:
+    """(source sentence, formal rewrite) for every usable sentence of a passage."""
+    pairs = []
+    for source in split_sentences(text):
+        formal = rewrite(source, prompts_dir)
+        if formal:
+            pairs.append((source, formal))
+    return pairs
+
+
+def is_casual(text: str, prompts_dir: Path | None = None) -> list[str]:
+    """The casual markers found in a text, in order of first appearance (empty when formal)."""
+    rules = load_rules(Path(prompts_dir) if prompts_dir else DEFAULT_PROMPTS_DIR)
+    found = []
+    for marker, pattern in rules.markers:
+        match = pattern.search(text or "")
+        if match:
+            found.append((match.start(), marker))
+    return [marker for _, marker in sorted(found)]

@@ -1,0 +1,291 @@
+"""Indonesian text handling for keyword search and sentence extraction: pure, fast, no model.
+
+People ask in casual Indonesian ("ngaruh gak sih sister city ke ekonomi?") and in English,
+while the articles are written in semi-formal Indonesian. normalize() maps the casual and
+English spellings onto the articles' words, tokenize() turns text into stemmed search terms,
+and split_sentences() cuts passages into sentences that are verbatim substrings, so a quoted
+sentence can always be found again in its source.
+
+The word lists live in prompts/lexicon.yaml and are loaded once.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+LEXICON_PATH = Path(__file__).resolve().parent.parent / "prompts" / "lexicon.yaml"
+
+# Typographic variants people paste from phones and web pages; NFKC leaves these alone.
+_TYPOGRAPHY = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
+})
+_ELONGATION = re.compile(r"([^\W\d_])\1{2,}")  # "bangettt", "gimanaaa": stretched for emphasis
+# "kota2" is "kota-kota"; "pas2an" is "pas-pasan"
+_DIGIT_REDUPLICATION = re.compile(r"(?<!\w)([^\W\d_]{2,})2(an|nya)?(?!\w)")
+_WORD = re.compile(r"(?<!\w)[^\W\d_]+(?!\w)")
+_SPACES = re.compile(r"\s+")
+# A search term: letters/digits, numbers keep their separators ("1.000"), hyphenated words
+# stay whole so Sastrawi can see reduplication ("kota-kota" -> "kota").
+_TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*(?:-[^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The word lists of prompts/lexicon.yaml, validated and compiled."""
+
+    phrase_pattern: re.Pattern[str] | None
+    phrases: dict[str, str]  # key without spaces/hyphens -> replacement
+    words: dict[str, str]  # slang + English, chains resolved
+    stopwords: frozenset[str]
+    keep_bigrams: frozenset[tuple[str, str]]
+    no_stem: frozenset[str]
+    stem_synonyms: dict[str, str]
+    abbreviations_title: frozenset[str]
+    abbreviations_terminal: frozenset[str]
+
+
+def _section(data: dict, key: str, kind: type, path: Path) -> Any:
+    value = data.get(key, kind())
+    if not isinstance(value, kind):
+        raise ConfigError(f"{path.name}: {key!r} harus berupa {kind.__name__}, bukan {type(value).__name__}.")
+    return value
+
+
+def _string_map(data: dict, key: str, path: Path) -> dict[str, str]:
+    mapping = _section(data, key, dict, path)
+    for k, v in mapping.items():
+        if not isinstance(k, str) or not isinstance(v, str) or not k.strip() or not v.strip():
+            raise ConfigError(f"{path.name}: {key}: entri {k!r}: {v!r} harus teks -> teks yang tidak kosong.")
+    return {k.casefold().strip(): v.casefold().strip() for k, v in mapping.items()}
+
+
+def _string_set(data: dict, key: str, path: Path) -> frozenset[str]:
+    items = _section(data, key, list, path)
+    bad = [i for i in items if not isinstance(i, str) or not i.strip()]
+    if bad:
+        raise ConfigError(f"{path.name}: {key} berisi entri yang bukan kata: {bad[:3]!r}.")
+    return frozenset(i.casefold().strip() for i in items)
+
+
+def _resolve_chains(words: dict[str, str], path: Path) -> dict[str, str]:
+    """bgt -> banget -> sangat becomes bgt -> sangat, so normalize() needs a single pass."""
+    resolved: dict[str, str] = {}
+
+    def resolve(word: str, seen: tuple[str, ...]) -> str:
+        if word in seen:
+            raise ConfigError(f"{path.name}: pemetaan kata berputar: {' -> '.join(seen + (word,))}.")
+        if word not in words:
+            return word
+        if word not in resolved:
+            resolved[word] = " ".join(resolve(w, seen + (word,)) for w in words[word].split())
+        return resolved[word]
+
+    for word in words:
+        resolve(word, ())
+    return resolved
+
+
+def _phrase_regex(keys: list[str]) -> re.Pattern[str] | None:
+    # Spaces in a key also match hyphens or nothing: "sister city", "sister-city", "sistercity".
+    alternatives = [r"[\s\-]*".join(re.escape(w) for w in k.split()) for k in sorted(keys, key=len, reverse=True)]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)") if alternatives else None
+
+
+def _compact(text: str) -> str:
+    return re.sub(r"[\s\-]+", "", text)
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
+    """Read and validate the word lists (cached: every call after the first is free)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"Daftar kata {path} tidak bisa dibaca ({exc.strerror}).") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{Path(path).name} bukan YAML yang valid ({str(exc).splitlines()[0]}).") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{Path(path).name} harus berisi pasangan kunci: nilai.")
+    path = Path(path)
+
+    slang = _string_map(data, "slang", path)
+    english = _string_map(data, "english", path)
+    clash = sorted(set(slang) & set(english))
+    if clash:
+        raise ConfigError(f"{path.name}: kata {clash[:3]} ada di 'slang' dan 'english' sekaligus; pilih satu.")
+    phrases = _string_map(data, "phrases", path)
+
+    bigrams = _section(data, "keep_bigrams", list, path)
+    if any(not isinstance(b, list) or len(b) != 2 or not all(isinstance(w, str) for w in b) for b in bigrams):
+        raise ConfigError(f"{path.name}: keep_bigrams harus daftar pasangan kata, misalnya [kerja, sama].")
+
+    return Lexicon(
+        phrase_pattern=_phrase_regex(list(phrases)),
+        phrases={_compact(k): v for k, v in phrases.items()},
+        words=_resolve_chains({**slang, **english}, path),
+        stopwords=_string_set(data, "stopwords", path),
+        keep_bigrams=frozenset((a.casefold(), b.casefold()) for a, b in bigrams),
+        no_stem=_string_set(data, "no_stem", path),
+        stem_synonyms=_string_map(data, "stem_synonyms", path),
+        abbreviations_title=_string_set(data, "abbreviations_title", path),
+        abbreviations_terminal=_string_set(data, "abbreviations_terminal", path),
+    )
+
+
+def normalize(text: str) -> str:
+    """Casefold, unicode-normalize and map casual/English spellings to the articles' words."""
+    lex = load_lexicon()
+    text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
+    text = _ELONGATION.sub(r"\1", text)
+    text = _DIGIT_REDUPLICATION.sub(lambda m: f"{m[1]}-{m[1]}{m[2] or ''}", text)
+    if lex.phrase_pattern is not None:
+        text = lex.phrase_pattern.sub(lambda m: lex.phrases[_compact(m.group())], text)
+    words = lex.words
+
+    def mapped(match: re.Match) -> str:
+        word = match.group()
+        if word in words:
+            return words[word]
+        # "duitnya" is "duit" + "-nya": map the base word and keep the suffix.
+        if word.endswith("nya") and word[:-3] in words:
+            return words[word[:-3]] + "nya"
+        return word
+
+    text = _WORD.sub(mapped, text)
+    return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    # Imported lazily: building Sastrawi's dictionary costs ~50 ms, paid only by the first search.
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    stemmer = StemmerFactory().create_stemmer()
+    # Sastrawi keeps its ~30k root words in a list, so every lookup is a linear scan (about
+    # 80 ms per new word; minutes for an index). The same words in a set make it microseconds.
+    dictionary = getattr(stemmer, "delegatedStemmer", stemmer).dictionary
+    dictionary.words = set(dictionary.words)
+    return stemmer
+
+
+@lru_cache(maxsize=100_000)
+def _terms(word: str, stem: bool) -> tuple[str, ...]:
+    """Search terms for one normalized word (cached: Sastrawi is slow on a word it hasn't seen)."""
+    lex = load_lexicon()
+    if not word.isascii() or any(c.isdigit() for c in word):
+        # Numbers and codes ("1944", "g20") are not Indonesian words, and Sastrawi drops
+        # non-ASCII letters ("café" -> "caf"), so both stay as they are.
+        return (word,)
+    if "-" in word:
+        parts = [p for p in word.split("-") if p]
+        if len(set(parts)) == 1:
+            return _terms(parts[0], stem)  # plain reduplication: "kota-kota" is "kota"
+        whole = _stemmer().stem(word) if stem else word
+        if "-" not in whole:
+            return (lex.stem_synonyms.get(whole, whole),)  # Sastrawi understood it ("bermacam-macam" -> "macam")
+        return tuple(t for p in parts if p not in lex.stopwords for t in _terms(p, stem))
+    if not stem or word in lex.no_stem:
+        return (word,)
+    stemmed = _stemmer().stem(word) or word
+    return (lex.stem_synonyms.get(stemmed, stemmed),)
+
+
+def tokenize(text: str, *, stem: bool = True) -> list[str]:
+    """Normalized, stopword-free, Sastrawi-stemmed search terms (stem=False only for measuring)."""
+    lex = load_lexicon()
+    tokens: list[str] = []
+    previous = ""
+    for match in _TOKEN.finditer(normalize(text)):
+        word = match.group()
+        # "sama" is a stopword ("satu sama lain", "sm" = with) except in "kerja sama".
+        if word not in lex.stopwords or (previous, word) in lex.keep_bigrams:
+            tokens.extend(_terms(word, stem))
+        previous = word
+    return tokens
+
+
+def content_words(text: str) -> set[str]:
+    """The distinct search terms of a text, for overlap scoring."""
+    return set(tokenize(text))
+
+
+# Sentence splitting -------------------------------------------------------------------------
+
+_TERMINATOR = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]\u00bb]*(?=\s)")
+_CLOSERS = "\"'\u201d\u2019)]\u00bb"
+_OPENERS = "\"'\u201c\u2018([\u00ab"
+# A Markdown heading or list item starts its own block; the marker itself is layout, not text.
+_LINE_MARKER = re.compile(r"[ \t]*(?:#{1,6}|[-*+\u2022]|\d{1,3}[.)])[ \t]+")
+_HEADING = re.compile(r"[ \t]*#{1,6}[ \t]")
+_PRECEDING_WORD = re.compile(r"[^\s(\[\"'\u201c\u2018]+$")
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph, heading and list item: sentences never cross them."""
+    blocks: list[tuple[int, int]] = []
+    start: int | None = None
+    previous_heading = False
+    position = 0
+    for line in text.splitlines(keepends=True):
+        line_start, position = position, position + len(line)
+        blank = not line.strip()
+        new_block = blank or previous_heading or bool(_LINE_MARKER.match(line))
+        if new_block and start is not None:
+            blocks.append((start, line_start))
+            start = None
+        if not blank and start is None:
+            marker = _LINE_MARKER.match(line)
+            start = line_start + (marker.end() if marker and not marker.group().strip()[0].isdigit() else 0)
+        previous_heading = bool(_HEADING.match(line))
+    if start is not None:
+        blocks.append((start, len(text)))
+    return blocks
+
+
+def _ends_sentence(text: str, terminator: re.Match[str], sentence_start: int, block_end: int, lex: Lexicon) -> bool:
+    """Is this . ! ? a sentence end: followed by a capital/digit and not an abbreviation or list number?"""
+    nxt = terminator.end()
+    while nxt < block_end and text[nxt].isspace():
+        nxt += 1
+    if nxt < block_end and text[nxt] in _OPENERS:
+        nxt += 1
+    if nxt >= block_end or not (text[nxt].isupper() or text[nxt].isdigit()):
+        return False
+    if terminator.group().rstrip(_CLOSERS) != ".":
+        return True  # "!", "?", "..." are never abbreviations
+    word_match = _PRECEDING_WORD.search(text, sentence_start, terminator.start())
+    if word_match is None:
+        return True
+    word = word_match.group().casefold()
+    if word in lex.abbreviations_title:
+        return False  # "Dr. Budi", "Rp. 1.000", "Jl. Sudirman"
+    if len(word) == 1 and word.isalpha():
+        return False  # an initial: "B. J. Habibie"
+    if word.isdigit() and not text[sentence_start:word_match.start()].strip():
+        return False  # a list number opening the sentence: "1. Tentukan tujuan"
+    return True
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences exactly as they appear in `text` (each one a verbatim substring), in order."""
+    lex = load_lexicon()
+    sentences: list[str] = []
+    for start, end in _blocks(text):
+        sentence_start = start
+        for terminator in _TERMINATOR.finditer(text, start, end):
+            if _ends_sentence(text, terminator, sentence_start, end, lex):
+                sentences.append(text[sentence_start:terminator.end()].strip())
+                sentence_start = terminator.end()
+        sentences.append(text[sentence_start:end].strip())
+    return [s for s in sentences if s]
