@@ -338,13 +338,18 @@ def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: Plac
             out.say(phrases.get("unverified_count_note", n=unverified, place=place.name))
         return
     out.say(phrases.get("city_no_records", place=place.name))
-    cands = store.candidates_for_city(place.key)
-    if cands:
-        out.say(phrases.get("unverified_intro"))
-        for cand in cands:
-            out.candidate(cand)
-    else:
+    if not _say_candidates(out, phrases, store.candidates_for_city(place.key)):
         _what_i_can_answer(out, store, phrases)
+
+
+def _say_candidates(out: _Compose, phrases: Phrases, cands: list[Candidate]) -> bool:
+    """List unverified pairs as such (never as fact); False when there are none."""
+    if not cands:
+        return False
+    out.say(phrases.get("unverified_intro"))
+    for cand in cands:
+        out.candidate(cand)
+    return True
 
 
 def _related_places(store: RecordStore, place: PlaceMatch) -> list[str]:
@@ -388,11 +393,7 @@ def _partner_list(out: _Compose, store: RecordStore, phrases: Phrases, partner: 
             out.relationship(rel)
         return
     out.say(phrases.get("partner_none", partner=partner.name))
-    cands = store.candidates_for_partner(partner.key)
-    if cands:
-        out.say(phrases.get("unverified_intro"))
-        for cand in cands:
-            out.candidate(cand)
+    _say_candidates(out, phrases, store.candidates_for_partner(partner.key))
 
 
 def _country_list(out: _Compose, store: RecordStore, phrases: Phrases, country: PlaceMatch, seed: str) -> None:
@@ -403,12 +404,7 @@ def _country_list(out: _Compose, store: RecordStore, phrases: Phrases, country: 
             out.relationship(rel)
         return
     out.say(phrases.get("country_none", country=country.name))
-    cands = store.candidates_for_country(country.key)
-    if cands:
-        out.say(phrases.get("unverified_intro"))
-        for cand in cands:
-            out.candidate(cand)
-    else:
+    if not _say_candidates(out, phrases, store.candidates_for_country(country.key)):
         _what_i_can_answer(out, store, phrases)
 
 
