@@ -29,7 +29,7 @@ answer = assistant.ask("Apa itu sister city?")
 first = time.perf_counter() - t0
 for q in json.loads(sys.argv[1]):
     assistant.ask(q)
-print(json.dumps({"first_answer_s": first, "refused": answer.refused,
+print(json.dumps({"first_answer_s": first, "first_answer_wall": time.time(), "refused": answer.refused,
                   "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -51,16 +51,17 @@ def _timed(fn, *args) -> tuple[float, object]:
 def _fresh_process(settings: Settings, questions: list[str]) -> dict:
     env = dict(os.environ, ASSISTANT_INDEX_DIR=str(settings.index_dir), ASSISTANT_EMBEDDER=settings.embedder,
                HF_HUB_OFFLINE="1")
-    start = time.perf_counter()
+    spawned = time.time()  # wall clock: the child reports when its first answer was ready
     out = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(questions)], env=env, capture_output=True,
                          text=True, check=True, cwd=Path(__file__).resolve().parent.parent)
     data = json.loads(out.stdout.strip().splitlines()[-1])
-    data["process_s"] = time.perf_counter() - start
+    data["cold_start_s"] = data["first_answer_wall"] - spawned
     return data
 
 
 def _baseline(settings: Settings, items: list[dict]) -> tuple[float, list[float]]:
     """Plain LangChain RAG retrieval over the same article files: recall@4 and latencies (ms)."""
+    os.environ.setdefault("TQDM_DISABLE", "1")  # keep the printed figures readable
     from langchain_chroma import Chroma
     from langchain_core.documents import Document
     from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -97,8 +98,8 @@ def run_benchmarks(settings: Settings, eval_dir: Path, repeats: int = 3, baselin
         Assistant.from_settings(fresh)
         print(f"ingest (indeks baru, termasuk embedding): {time.perf_counter() - start:.2f} s")
         cold = _fresh_process(fresh, questions)
-        print(f"cold start -> jawaban pertama (proses baru, indeks ada): {cold['first_answer_s']:.2f} s "
-              f"(seluruh proses {cold['process_s']:.2f} s)")
+        print(f"cold start -> jawaban pertama (proses baru, indeks ada): {cold['cold_start_s']:.2f} s "
+              f"(setelah interpreter siap: {cold['first_answer_s']:.2f} s)")
         print(f"peak RSS (proses baru, {len(questions) + 1} pertanyaan): {cold['peak_rss_mb']:.0f} MB")
 
         assistant = Assistant.from_settings(fresh)
