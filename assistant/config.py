@@ -6,7 +6,7 @@ fresh clone with no configuration at all.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import ConfigError
@@ -32,7 +32,6 @@ class Settings:
     rate_limit_per_minute: int = 30
     max_body_bytes: int = 16_384
     max_question_chars: int = 2_000
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.top_k <= 0:

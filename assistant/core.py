@@ -155,10 +155,10 @@ class Assistant:
         return compose_answer(question, standalone, result, self._retriever(), self.phrases)
 
     def _with_article_context(self, no_record: Answer, standalone: str) -> Answer:
-        """The records have nothing ("Jakarta and IKN aren't twinned"); add what the articles
-        say when their passages talk about the very places asked about."""
+        """Two Indonesian places are never a record pair ("Jakarta and IKN aren't twinned"); add
+        what the articles say when a passage talks about both."""
         places = self._indonesian_places(standalone)
-        if not places:
+        if len(places) < 2:
             return no_record
         articles = self._answer_from_articles(no_record.question, standalone)
         cited = [c for c in articles.citations if c.source_id and not c.source_id.startswith("record:")]

