@@ -90,9 +90,8 @@ class _Citations:
         if chunk.chunk_id not in self._by_chunk:
             n = len(self.items) + 1
             self._by_chunk[chunk.chunk_id] = n
-            urls = tuple(chunk.metadata.get("urls", ())) if isinstance(chunk.metadata.get("urls"), list) else ()
-            self.items.append(Citation(n, chunk.source_id, chunk.title, chunk.section, chunk.url, chunk.text,
-                                       urls or ((chunk.url,) if chunk.url else ())))
+            urls = tuple(chunk.metadata.get("urls") or ([chunk.url] if chunk.url else []))
+            self.items.append(Citation(n, chunk.source_id, chunk.title, chunk.section, chunk.url, chunk.text, urls))
         return self._by_chunk[chunk.chunk_id]
 
 

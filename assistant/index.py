@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # Chunk fields stored as Chroma metadata; everything else in Chunk.metadata is stored as JSON.
 _CORE_FIELDS = ("source_id", "title", "section", "url", "kind", "file")
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # bump when stored chunk metadata changes: forces a rebuild
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class SyncReport:
     rebuilt: bool  # the collection was rebuilt because the embedding model changed
 
     def summary(self) -> str:
-        note = " (indeks dibangun ulang: model embedding berganti)" if self.rebuilt else ""
+        note = " (indeks dibangun ulang: model embedding atau format indeks berganti)" if self.rebuilt else ""
         return f"{self.added} ditambah, {self.removed} dihapus, {self.unchanged} tidak berubah{note}"
 
 
@@ -94,7 +94,8 @@ class ChromaIndex:
             found = dict(collection.metadata or {})
             if all(found.get(k) == v for k, v in wanted.items()):
                 return collection
-            log.warning("Index built with %s, now using %s: rebuilding", found.get("embedder"), self.model)
+            log.warning("Index built with %s (schema %s), now %s (schema %s): rebuilding",
+                        found.get("embedder"), found.get("schema"), self.model, SCHEMA_VERSION)
             self._client.delete_collection(name)
             self.rebuilt = True
         return self._client.create_collection(

@@ -586,6 +586,7 @@ class RecordStore:
                         "status": rel.status,
                         "confidence": rel.confidence,
                         "focus": "; ".join(rel.focus),
+                        "urls": list(rel.source_urls),  # every source, for complete citations
                     },
                 )
             )

@@ -151,3 +151,12 @@ def test_two_indonesian_places_get_the_honest_no_plus_what_the_articles_say(real
     assert "nggak punya catatan" in answer.answer
     assert any("IKN" in c.text and "Jakarta" in c.text for c in answer.citations)
     assert all(c.ok for c in check_citations(answer))
+
+
+def test_open_questions_find_records_with_all_their_source_urls(real_assistant):
+    answer = real_assistant.ask("kota mana yang kerja sama soal pengelolaan sampah?")
+    records = [c for c in answer.citations if c.source_id.startswith("record:")]
+    assert records, answer.answer
+    for citation in records:
+        rel = real_assistant.records.get(citation.source_id.split(":", 1)[1])
+        assert list(citation.urls) == list(rel.source_urls)

@@ -152,8 +152,11 @@ def test_chunks_are_one_per_relationship_with_chroma_safe_metadata(store):
     assert busan.metadata["year"] == "1994" and busan.metadata["country"] == "Korea Selatan"
     for chunk in chunks:
         assert set(chunk.metadata) == {"city", "city_id", "province", "partner", "country", "year", "status",
-                                       "confidence", "focus"}
-        assert all(isinstance(v, (str, int, float, bool)) for v in chunk.metadata.values()), chunk.source_id
+                                       "confidence", "focus", "urls"}
+        # Scalars become Chroma metadata (filterable); the URL list travels in the index's JSON field.
+        scalars = {k: v for k, v in chunk.metadata.items() if k != "urls"}
+        assert all(isinstance(v, (str, int, float, bool)) for v in scalars.values()), chunk.source_id
+        assert chunk.metadata["urls"] and all(u.startswith("http") for u in chunk.metadata["urls"])
 
 
 def test_chunk_ids_are_stable_across_loads():
