@@ -340,22 +340,25 @@ def create_api(assistant: SupportsAsk, settings: Settings, feedback: FeedbackSto
             raise StarletteHTTPException(404)
         return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-cache"})
 
+    # Only these files are served: a fixed map, so no request path can reach anything else.
+    widget_files = {
+        "widget.html": "text/html; charset=utf-8",
+        "widget.js": "text/javascript; charset=utf-8",
+        "widget.css": "text/css; charset=utf-8",
+        "embed-example.html": "text/html; charset=utf-8",
+    }
+
     @app.get("/widget", include_in_schema=False)
     async def widget() -> FileResponse:
         """The embeddable chat widget page."""
-        return static_file("widget.html", "text/html; charset=utf-8")
+        return static_file("widget.html", widget_files["widget.html"])
 
-    @app.get("/widget/widget.js", include_in_schema=False)
-    async def widget_js() -> FileResponse:
-        return static_file("widget.js", "text/javascript; charset=utf-8")
-
-    @app.get("/widget/widget.css", include_in_schema=False)
-    async def widget_css() -> FileResponse:
-        return static_file("widget.css", "text/css; charset=utf-8")
-
-    @app.get("/widget/embed-example.html", include_in_schema=False)
-    async def embed_example() -> FileResponse:
-        return static_file("embed-example.html", "text/html; charset=utf-8")
+    @app.get("/widget/{name}", include_in_schema=False)
+    async def widget_asset(name: str) -> FileResponse:
+        """The widget's own script, style and the example host page."""
+        if name not in widget_files:
+            raise StarletteHTTPException(404)
+        return static_file(name, widget_files[name])
 
     # Outermost first: security headers must also cover CORS preflights and error responses.
     if settings.allowed_origins:

@@ -747,31 +747,41 @@ class RecordStore:
         match = self.resolve(name_or_key, kinds)
         return match.key if match else None
 
+    def _place_key(self, city_or_province: str) -> str:
+        """city_id / prov_* id for a name as typed; an unresolved text is taken as the key itself."""
+        return self._key(city_or_province, ("city", "province")) or city_or_province
+
+    def _country_key(self, country: str) -> str:
+        return self._key(country, ("country",)) or country
+
+    def _partner_key(self, partner: str) -> str:
+        return self._key(partner, ("partner",)) or slug(partner)
+
     def partners_of(self, city_or_province: str) -> list[Relationship]:
         """All relationships of a city or province (key like "surabaya"/"prov_jawa_timur", or a name)."""
-        key = self._key(city_or_province, ("city", "province")) or city_or_province
+        key = self._place_key(city_or_province)
         return [r for r in self.relationships if r.city_id == key]
 
     def by_country(self, country: str) -> list[Relationship]:
         """All relationships with a partner in the country (name or alias: "Korsel", "Cina")."""
-        key = self._key(country, ("country",)) or country
+        key = self._country_key(country)
         return [r for r in self.relationships if r.partner_country == key]
 
     def by_partner(self, partner: str) -> list[Relationship]:
         """All Indonesian cities/provinces twinned with this foreign city (name or slug)."""
-        key = self._key(partner, ("partner",)) or slug(partner)
+        key = self._partner_key(partner)
         return [r for r in self.relationships if slug(r.partner_city) == key]
 
     def pair(self, city: str, partner: str) -> Relationship | None:
         """The relationship between an Indonesian city/province and a partner city, or None."""
-        city_key = self._key(city, ("city", "province")) or city
-        partner_key = self._key(partner, ("partner",)) or slug(partner)
+        city_key = self._place_key(city)
+        partner_key = self._partner_key(partner)
         return self._by_id.get(f"{city_key}--{partner_key}")
 
     def candidates_for_pair(self, city: str, partner: str) -> list[Candidate]:
         """Unverified rows naming this pair (a row may list several partners: "Rotterdam / Istanbul")."""
-        city_key = self._key(city, ("city", "province")) or city
-        partner_key = self._key(partner, ("partner",)) or slug(partner)
+        city_key = self._place_key(city)
+        partner_key = self._partner_key(partner)
         return [
             c for c in self.candidates
             if c.city_id == city_key and any(slug(p) == partner_key for p in c.partner_names())
@@ -779,17 +789,17 @@ class RecordStore:
 
     def candidates_for_city(self, city: str) -> list[Candidate]:
         """Unverified rows for a city or province."""
-        key = self._key(city, ("city", "province")) or city
+        key = self._place_key(city)
         return [c for c in self.candidates if c.city_id == key]
 
     def candidates_for_country(self, country: str) -> list[Candidate]:
         """Unverified rows with a partner in the country."""
-        key = self._key(country, ("country",)) or country
+        key = self._country_key(country)
         return [c for c in self.candidates if c.partner_country == key]
 
     def candidates_for_partner(self, partner: str) -> list[Candidate]:
         """Unverified rows naming this foreign city."""
-        key = self._key(partner, ("partner",)) or slug(partner)
+        key = self._partner_key(partner)
         return [c for c in self.candidates if any(slug(p) == key for p in c.partner_names())]
 
     def sister_provinces(self) -> list[Relationship]:
