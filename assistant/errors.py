@@ -47,3 +47,12 @@ class UnknownPlace(AssistantError):
 
 class OutputError(AssistantError):
     """An export file cannot be written."""
+
+
+class DocumentError(AssistantError):
+    """A document can't be added, listed or removed; carries the file (or id) and the reason."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}.")
+        self.name = name
+        self.reason = reason

@@ -121,9 +121,12 @@ class ChromaIndex:
         new = [(c, f) for cid, (c, f) in wanted.items() if cid not in existing_files]
         if stale:
             self._collection.delete(ids=stale)
-        batch = 64
-        for start in range(0, len(new), batch):
-            part = new[start : start + batch]
+        self._embed_and_store(new)
+        return SyncReport(added=len(new), removed=len(stale), unchanged=len(wanted) - len(new), rebuilt=self.rebuilt)
+
+    def _embed_and_store(self, pairs: list[tuple[Chunk, str]], batch: int = 64) -> None:
+        for start in range(0, len(pairs), batch):
+            part = pairs[start : start + batch]
             vectors = self.embedder.embed_documents([c.embedding_text() for c, _ in part])
             self._collection.upsert(
                 ids=[c.chunk_id for c, _ in part],
@@ -131,7 +134,29 @@ class ChromaIndex:
                 documents=[c.text for c, _ in part],
                 metadatas=[_to_metadata(c, f) for c, f in part],
             )
-        return SyncReport(added=len(new), removed=len(stale), unchanged=len(wanted) - len(new), rebuilt=self.rebuilt)
+
+    def add_chunks(self, file: str, chunks: list[Chunk]) -> int:
+        """Embed and store the chunks of one file that aren't indexed yet (an added document)."""
+        ids = list(dict.fromkeys(c.chunk_id for c in chunks))
+        present = set(self._collection.get(ids=ids, include=[])["ids"]) if ids else set()
+        new = {c.chunk_id: (c, file) for c in chunks if c.chunk_id not in present}
+        self._embed_and_store(list(new.values()))
+        return len(new)
+
+    def remove_source(self, source_id: str) -> int:
+        """Delete every chunk of one source (a removed document); returns how many there were."""
+        ids = self._collection.get(where={"source_id": source_id}, include=[])["ids"]
+        if ids:
+            self._collection.delete(ids=ids)
+        return len(ids)
+
+    def chunk_counts(self) -> dict[str, int]:
+        """Number of indexed chunks per source_id (for the document list and the admin page)."""
+        counts: dict[str, int] = {}
+        for meta in self._collection.get(include=["metadatas"])["metadatas"]:
+            source = (meta or {}).get("source_id", "")
+            counts[source] = counts.get(source, 0) + 1
+        return counts
 
     def all_chunks(self) -> list[Chunk]:
         """Every chunk in the collection (the keyword index is built from these)."""

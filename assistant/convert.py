@@ -1,0 +1,442 @@
+"""Files an official adds (.md, .txt, .html, .docx, text .pdf) -> title, metadata and clean blocks.
+
+Each format is read with a well-kept library rather than a hand-written parser: trafilatura
+finds the article in a web page (menus, cookie banners, sidebars and footers stay out),
+python-docx reads Word structure (title, headings, lists, tables), pdfminer.six reads PDF text
+lines with their font sizes and positions. The generic rules of assistant/cleaning.py then
+remove what is left of site boilerplate. A file that can't be read raises DocumentError with a
+message saying what is wrong and what to do.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .cleaning import Block, Embed, blocks_from_text, clean_blocks
+from .errors import DocumentError
+
+FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html",
+           ".docx": "docx", ".pdf": "pdf"}
+MAX_TITLE_CHARS = 200
+_BULLET_CHARS = "-*\u2022\u25aa\u25cf\u2013\u25e6\u2043"
+_MD_ITEM = re.compile(r"^(?:[-*+]|\d{1,3}[.)])\s+")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_PAGE_NUMBER = re.compile(r"^(?:halaman|hal\.?|page)?\s*[-–]?\s*\d{1,4}\s*(?:(?:dari|of|/)\s*\d{1,4})?\s*[-–]?$", re.I)
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass
+class ConvertedDocument:
+    """A file turned into article blocks, with whatever metadata the file itself carries."""
+
+    title: str
+    blocks: list[Block]
+    format: str
+    url: str = ""
+    date: str = ""
+    publisher: str = ""
+    language: str = "id"
+    warnings: list[str] = field(default_factory=list)
+
+
+def detect_format(name: str) -> str:
+    """"md" | "txt" | "html" | "docx" | "pdf" from the file name, or DocumentError."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in FORMATS:
+        allowed = ", ".join(sorted({s for s in FORMATS if len(s) <= 5}))
+        shown = suffix or "tanpa ekstensi"
+        raise DocumentError(Path(name).name, f"format {shown} tidak didukung (yang bisa: {allowed})")
+    return FORMATS[suffix]
+
+
+def _plain(text: str) -> str:
+    """Markdown inline markup -> plain text (links keep their words, images go)."""
+    text = _MD_LINK.sub(lambda m: "" if m.group(0).startswith("!") else m.group(1), text)
+    for _ in range(2):  # nested **_x_**
+        text = _MD_EMPHASIS.sub(r"\2", text)
+    return " ".join(text.split())
+
+
+def _decode(data: bytes, name: str) -> str:
+    if b"\x00" in data[:4096]:
+        raise DocumentError(name, "bukan berkas teks (berisi data biner); simpan ulang sebagai .txt atau .md")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Windows editors still save Indonesian text as cp1252; every byte string decodes there,
+        # so this never fails on real text.
+        return data.decode("cp1252", errors="replace")
+
+
+def _front_matter(text: str) -> tuple[dict, str]:
+    if not text.startswith("---"):
+        return {}, text
+    parts = text.split("\n---", 1)
+    if len(parts) != 2:
+        return {}, text
+    try:
+        meta = yaml.safe_load(parts[0].lstrip("-\n"))
+    except yaml.YAMLError:
+        return {}, text
+    return (meta if isinstance(meta, dict) else {}), parts[1].lstrip("-").lstrip("\n")
+
+
+def markdown_blocks(text: str) -> tuple[str, list[Block]]:
+    """(first "# " heading, blocks) of Markdown: headings, paragraphs, list items, table rows."""
+    title = ""
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+    item: list[str] = []
+    table_header: list[str] | None = None
+    in_code = False
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(Block("paragraph", _plain(" ".join(paragraph))))
+            paragraph.clear()
+        if item:
+            blocks.append(Block("item", _plain(" ".join(item))))
+            item.clear()
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("```") or line.startswith("~~~"):
+            flush()
+            in_code = not in_code
+            continue
+        if in_code:
+            if line:
+                paragraph.append(line)
+            continue
+        if line.startswith(">"):
+            line = line.lstrip("> ").strip()
+        if not line or re.fullmatch(r"[-*_]{3,}", line):
+            flush()
+            table_header = None
+            continue
+        heading = _MD_HEADING.match(line)
+        if heading:
+            flush()
+            words = _plain(heading.group(2))
+            if heading.group(1) == "#" and not title and not blocks:
+                title = words
+            elif words:
+                blocks.append(Block("heading", words))
+            continue
+        if line.startswith("|") and line.endswith("|"):
+            flush()
+            cells = [_plain(c) for c in line.strip("|").split("|")]
+            if all(re.fullmatch(r":?-{2,}:?", c) for c in cells if c):
+                continue  # the |---|---| rule under the header
+            if table_header is None:
+                table_header = cells
+            else:
+                blocks.append(Block("item", _table_row(table_header, cells)))
+            continue
+        marker = _MD_ITEM.match(line)
+        if marker:
+            flush()
+            item.append(line[marker.end():])
+        elif item and raw[:1].isspace():
+            item.append(line)  # an indented continuation of the item
+        else:
+            if item:
+                flush()
+            paragraph.append(line)
+    flush()
+    return title, [b for b in blocks if b.text]
+
+
+def _table_row(header: list[str], cells: list[str]) -> str:
+    """ "Program: Festival; Peserta: 40 perajin" — a row that reads on its own when cited."""
+    parts = []
+    for name, value in zip(header + [""] * len(cells), cells):
+        value = value.strip()
+        if value:
+            parts.append(f"{name.strip()}: {value}" if name.strip() else value)
+    return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# Formats
+
+
+def _read_markdown(data: bytes, name: str) -> ConvertedDocument:
+    meta, body = _front_matter(_decode(data, name))
+    title, blocks = markdown_blocks(body)
+    return ConvertedDocument(
+        title=str(meta.get("title") or title or ""), blocks=blocks, format="md",
+        url=str(meta.get("url") or ""), date=str(meta.get("date") or ""),
+        publisher=str(meta.get("publisher") or ""), language=str(meta.get("language") or "id"),
+    )
+
+
+def _read_text(data: bytes, name: str) -> ConvertedDocument:
+    blocks = blocks_from_text(_decode(data, name))
+    title = ""
+    if blocks and blocks[0].kind == "heading":
+        title = blocks[0].text  # cleaning drops the repeated title line
+    return ConvertedDocument(title=title, blocks=blocks, format="txt")
+
+
+def _read_html(data: bytes, name: str) -> ConvertedDocument:
+    import trafilatura
+
+    html = _decode(data, name)
+    if "<" not in html:
+        raise DocumentError(name, "bukan halaman HTML")
+    extracted = trafilatura.extract(html, output_format="markdown", include_tables=True, include_links=False,
+                                    include_formatting=True, include_comments=False, include_images=False,
+                                    favor_precision=True, deduplicate=True)
+    if not extracted:
+        raise DocumentError(name, "tidak ada isi artikel yang bisa diambil dari halaman ini")
+    meta = trafilatura.extract_metadata(html)
+    title, blocks = markdown_blocks(extracted)
+    language = "id"
+    match = re.search(r"<html[^>]*\blang=[\"']?([a-zA-Z]{2})", html[:2000])
+    if match:
+        language = match.group(1).lower()
+    return ConvertedDocument(
+        title=(meta.title if meta and meta.title else "") or title, blocks=blocks, format="html",
+        url=(meta.url if meta and meta.url else "") or "", date=(meta.date if meta and meta.date else "") or "",
+        publisher=(meta.sitename if meta and meta.sitename else "") or "", language=language,
+    )
+
+
+def _docx_kind(paragraph) -> str:
+    style = (paragraph.style.name if paragraph.style is not None else "") or ""
+    if style == "Title":
+        return "title"
+    if style.startswith("Heading") or style.startswith("Judul"):
+        return "heading"
+    properties = paragraph._p.pPr
+    if style.startswith("List") or (properties is not None and properties.numPr is not None):
+        return "item"
+    return "paragraph"
+
+
+def _read_docx(data: bytes, name: str) -> ConvertedDocument:
+    import io
+
+    from docx import Document
+    from docx.opc.exceptions import PackageNotFoundError
+    from docx.table import Table
+
+    try:
+        document = Document(io.BytesIO(data))
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+        raise DocumentError(name, "bukan berkas Word .docx yang valid (rusak, atau format .doc lama: "
+                                  "simpan ulang sebagai .docx)") from None
+    title = ""
+    blocks: list[Block] = []
+    for part in document.iter_inner_content():
+        if isinstance(part, Table):
+            rows = [[" ".join(cell.text.split()) for cell in row.cells] for row in part.rows]
+            if not rows:
+                continue
+            header = rows[0]
+            for cells in rows[1:]:
+                # Merged cells repeat their text: keep each value once.
+                row = _table_row(header, list(dict.fromkeys(cells)) if len(set(cells)) < len(cells) else cells)
+                if row:
+                    blocks.append(Block("item", row))
+            continue
+        text = " ".join(part.text.split())
+        if not text:
+            continue
+        kind = _docx_kind(part)
+        if kind == "title" and not title:
+            title = text
+        elif kind == "title":
+            blocks.append(Block("heading", text))
+        else:
+            blocks.append(Block(kind, text))
+    properties = document.core_properties
+    return ConvertedDocument(title=(properties.title or "").strip() or title, blocks=blocks, format="docx",
+                             publisher=(properties.author or "").strip())
+
+
+@dataclass
+class _Line:
+    page: int
+    top: float  # distance from the top of the page, in points
+    height: float
+    page_height: float
+    text: str
+    size: float
+    bold: bool
+    box: int  # pdfminer text box the line belongs to (a paragraph, or a heading + paragraph)
+
+
+def _pdf_lines(data: bytes, name: str) -> tuple[list[_Line], dict]:
+    import io
+
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
+
+    lines: list[_Line] = []
+    box = 0
+    try:
+        for page_no, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams())):
+            for element in page:
+                if not isinstance(element, LTTextContainer):
+                    continue
+                box += 1
+                for line in element:
+                    if not isinstance(line, LTTextLine):
+                        continue
+                    chars = [c for c in line if isinstance(c, LTChar)]
+                    text = " ".join(line.get_text().split())
+                    if not text or not chars:
+                        continue
+                    size = Counter(round(c.size, 1) for c in chars).most_common(1)[0][0]
+                    bold = sum("bold" in c.fontname.lower() for c in chars) > len(chars) / 2
+                    lines.append(_Line(page_no, page.height - line.y1, line.height, page.height, text, size, bold, box))
+        meta = _pdf_metadata(data)
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise DocumentError(name, "PDF ini dikunci kata sandi; buka kuncinya dulu lalu tambahkan lagi") from None
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AttributeError):
+        raise DocumentError(name, "bukan berkas PDF yang valid (rusak atau terpotong)") from None
+    return lines, meta
+
+
+def _pdf_metadata(data: bytes) -> dict:
+    import io
+
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.utils import decode_text
+
+    info = {}
+    for entry in PDFDocument(PDFParser(io.BytesIO(data))).info:
+        for key, value in entry.items():
+            if isinstance(value, bytes):
+                info[key] = decode_text(value)
+            elif isinstance(value, str):
+                info[key] = value
+    return info
+
+
+def _running_lines(lines: list[_Line]) -> set[int]:
+    """Indexes of page headers/footers: lines in the top or bottom margin that repeat on most
+    pages (digits ignored, so "Halaman 1 dari 2" and "Halaman 2 dari 2" are one line), and
+    bare page numbers."""
+    pages = max((ln.page for ln in lines), default=0) + 1
+    in_margin = [ln.top < 0.1 * ln.page_height or ln.top + ln.height > 0.9 * ln.page_height for ln in lines]
+    shapes: dict[str, set[int]] = {}
+    for ln, margin in zip(lines, in_margin):
+        if margin:
+            shapes.setdefault(_DIGITS.sub("#", ln.text.casefold()), set()).add(ln.page)
+    running = set()
+    for i, (ln, margin) in enumerate(zip(lines, in_margin)):
+        if not margin:
+            continue
+        seen_on = shapes[_DIGITS.sub("#", ln.text.casefold())]
+        if _PAGE_NUMBER.match(ln.text) or (pages > 1 and len(seen_on) >= max(2, pages * 0.6)):
+            running.add(i)
+    return running
+
+
+def _read_pdf(data: bytes, name: str) -> ConvertedDocument:
+    if not data.startswith(b"%PDF"):
+        raise DocumentError(name, "bukan berkas PDF (tidak diawali tanda %PDF)")
+    lines, meta = _pdf_lines(data, name)
+    running = _running_lines(lines)
+    lines = [ln for i, ln in enumerate(lines) if i not in running]
+    if sum(len(ln.text) for ln in lines) < 20:
+        raise DocumentError(name, "PDF ini tidak berisi teks yang bisa dibaca (mungkin hasil pindai); "
+                                  "jalankan OCR dulu atau tambahkan versi .docx/.txt-nya")
+    body_size = Counter(ln.size for ln in lines for _ in range(len(ln.text))).most_common(1)[0][0]
+    title_lines: list[str] = []
+    blocks: list[Block] = []
+    current: list[str] = []
+    current_kind = "paragraph"
+    last_box = -1
+
+    def flush() -> None:
+        if current:
+            text = current[0]
+            for nxt in current[1:]:
+                # "masing-\nmasing" is one word split by the line end; otherwise lines join with a space.
+                text = text + nxt if text.endswith("-") else f"{text} {nxt}"
+            blocks.append(Block(current_kind, text))
+            current.clear()
+
+    for ln in lines:
+        is_title = ln.page == 0 and ln.size >= body_size * 1.5 and not blocks and not current
+        if is_title:
+            title_lines.append(ln.text)
+            continue
+        is_heading = (ln.bold or ln.size >= body_size * 1.15) and len(ln.text.split()) <= 15
+        starts_item = ln.text[:1] in _BULLET_CHARS and len(ln.text) > 2 and ln.text[1] == " "
+        if is_heading:
+            if current_kind == "heading" and ln.box == last_box:
+                current.append(ln.text)  # a heading wrapped over two lines
+            else:
+                flush()
+                current_kind = "heading"
+                current.append(ln.text)
+        elif starts_item:
+            flush()
+            current_kind = "item"
+            current.append(ln.text[2:].strip())
+        elif ln.box != last_box or current_kind == "heading":
+            previous = current[-1] if current else (blocks[-1].text if blocks else "")
+            # A paragraph running on from the previous page: no sentence end there, lowercase here.
+            if not current and blocks and blocks[-1].kind == "paragraph" and ln.box != last_box \
+                    and not previous.endswith((".", "!", "?", ":", ";")) and ln.text[:1].islower():
+                current.extend([blocks.pop().text, ln.text])
+                current_kind = "paragraph"
+            else:
+                flush()
+                current_kind = "paragraph"
+                current.append(ln.text)
+        else:
+            current.append(ln.text)
+        last_box = ln.box
+    flush()
+    # The big first-page title is the document's title, not body text.
+    title = str(meta.get("Title") or "").strip() or " ".join(title_lines)
+    return ConvertedDocument(title=title, blocks=blocks, format="pdf", publisher=str(meta.get("Author") or "").strip())
+
+
+_READERS = {"md": _read_markdown, "txt": _read_text, "html": _read_html, "docx": _read_docx, "pdf": _read_pdf}
+
+
+def convert_bytes(data: bytes, name: str, embed: Embed | None = None) -> ConvertedDocument:
+    """Read one file's bytes (format from its name) into a cleaned ConvertedDocument."""
+    fmt = detect_format(name)
+    shown = Path(name).name
+    if not data.strip():
+        raise DocumentError(shown, "berkasnya kosong")
+    converted = _READERS[fmt](data, shown)
+    converted.title = " ".join(converted.title.split())[:MAX_TITLE_CHARS]
+    converted.blocks = clean_blocks(converted.blocks, title=converted.title or None, embed=embed)
+    if not any(b.kind in ("paragraph", "item") for b in converted.blocks):
+        raise DocumentError(shown, "tidak ada teks yang bisa diindeks di dalamnya")
+    return converted
+
+
+def convert_file(path: Path, embed: Embed | None = None) -> ConvertedDocument:
+    """Read and convert a file on disk (see convert_bytes)."""
+    path = Path(path)
+    detect_format(path.name)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DocumentError(path.name, "berkas tidak ditemukan") from None
+    except IsADirectoryError:
+        raise DocumentError(path.name, "ini folder, bukan berkas") from None
+    except OSError as exc:
+        raise DocumentError(path.name, f"tidak bisa dibaca ({exc.strerror})") from None
+    return convert_bytes(data, path.name, embed)
