@@ -10,7 +10,6 @@ message saying what is wrong and what to do.
 from __future__ import annotations
 
 import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from .errors import DocumentError
 FORMATS = {".md": "md", ".markdown": "md", ".txt": "txt", ".html": "html", ".htm": "html",
            ".docx": "docx", ".pdf": "pdf"}
 MAX_TITLE_CHARS = 200
+MIN_WORDS = 8  # below this a "document" is a menu, a cover page or an empty page
 _BULLET_CHARS = "-*\u2022\u25aa\u25cf\u2013\u25e6\u2043"
 _MD_ITEM = re.compile(r"^(?:[-*+]|\d{1,3}[.)])\s+")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*$")
@@ -226,12 +226,11 @@ def _read_docx(data: bytes, name: str) -> ConvertedDocument:
     import io
 
     from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
     try:
         document = Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError):
+    except Exception:  # python-docx raises many unrelated types on a malformed package
         raise DocumentError(name, "bukan berkas Word .docx yang valid (rusak, atau format .doc lama: "
                                   "simpan ulang sebagai .docx)") from None
     title = ""
@@ -422,8 +421,10 @@ def convert_bytes(data: bytes, name: str, embed: Embed | None = None) -> Convert
     converted = _READERS[fmt](data, shown)
     converted.title = " ".join(converted.title.split())[:MAX_TITLE_CHARS]
     converted.blocks = clean_blocks(converted.blocks, title=converted.title or None, embed=embed)
-    if not any(b.kind in ("paragraph", "item") for b in converted.blocks):
-        raise DocumentError(shown, "tidak ada teks yang bisa diindeks di dalamnya")
+    words = sum(len(b.text.split()) for b in converted.blocks if b.kind in ("paragraph", "item"))
+    if words < MIN_WORDS:
+        raise DocumentError(shown, f"terlalu sedikit teks untuk diindeks ({words} kata); "
+                                   "apakah ini halaman menu atau dokumen kosong?")
     return converted
 
 
