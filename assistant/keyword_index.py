@@ -1,0 +1,180 @@
+"""The keyword half of hybrid retrieval: BM25 persisted on disk and memory-mapped at start.
+
+Built with bm25s (scores stored as a sparse term x passage matrix) next to the Chroma index
+(index/keyword/). A process opening the index memory-maps the matrix instead of reading and
+tokenizing every passage, so start-up time and memory stay flat as the corpus grows. The
+matrix is rebuilt whenever the set of passages in Chroma changes (a fingerprint of their ids is
+kept beside it); the tokens of passages already seen are cached, so an added document costs
+only its own tokenizing (Sastrawi stemming is the slow part).
+
+Scores are exactly those of classic BM25 (k1=1.5, b=0.75, idf = ln(1 + (N - df + .5)/(df + .5)),
+tf·(k1+1)/(tf + k1·(1 - b + b·len/avglen))): the refusal gate's keyword threshold keeps its meaning.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import shutil
+import threading
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .schema import Chunk
+from .text import tokenize
+
+log = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG, which prints "Building index from tokens" on every build.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+K1, B = 1.5, 0.75
+FORMAT_VERSION = "1"  # bump when what is stored changes: forces a rebuild
+MANIFEST = "manifest.json"
+IDS_FILE = "chunk_ids.json"
+TOKENS_FILE = "tokens.jsonl"  # chunk_id -> tokens, reused by the next rebuild
+_build_lock = threading.Lock()
+
+
+class ChunkSource(Protocol):
+    """What the keyword index needs from the Chroma index (assistant.index.ChromaIndex)."""
+
+    def chunk_ids(self) -> list[str]: ...
+
+    def keyword_texts(self, ids: list[str]) -> dict[str, str]: ...
+
+
+def keyword_text(chunk: Chunk) -> str:
+    """What BM25 sees of a passage: its section heading and its text."""
+    return f"{chunk.section} {chunk.text}"
+
+
+def fingerprint(chunk_ids: list[str]) -> str:
+    """Identifies a set of passages regardless of order."""
+    digest = hashlib.sha1(FORMAT_VERSION.encode())
+    for cid in sorted(chunk_ids):
+        digest.update(cid.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+class _Idf(Mapping):
+    """term -> idf, computed from the stored document frequencies on demand."""
+
+    def __init__(self, vocab: dict[str, int], df: np.ndarray, n_docs: int) -> None:
+        self._vocab, self._df, self._n = vocab, df, n_docs
+
+    def __getitem__(self, term: str) -> float:
+        df = float(self._df[self._vocab[term]])
+        if df <= 0:
+            raise KeyError(term)
+        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and term in self._vocab and self._df[self._vocab[term]] > 0
+
+    def __iter__(self) -> Iterator[str]:
+        return (t for t, i in self._vocab.items() if self._df[i] > 0)
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._df))
+
+
+class PersistedKeywordIndex:
+    """search(tokens, k) -> [(chunk_id, score)] and idf, over a memory-mapped bm25s matrix."""
+
+    def __init__(self, directory: Path, chunk_ids: list[str]) -> None:
+        import bm25s
+
+        self.directory = directory
+        self.chunk_ids = chunk_ids
+        if chunk_ids:
+            self._bm25 = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
+            vocab = self._bm25.vocab_dict
+            df = np.diff(np.asarray(self._bm25.scores["indptr"]))
+        else:
+            self._bm25, vocab, df = None, {}, np.zeros(0, dtype=np.int64)
+        self._vocab = vocab
+        self.idf: Mapping[str, float] = _Idf(vocab, df, len(chunk_ids))
+
+    def __len__(self) -> int:
+        return len(self.chunk_ids)
+
+    def search(self, query_tokens: list[str], k: int) -> list[tuple[str, float]]:
+        """The k best passages for the query terms, best first; no shared term -> not returned."""
+        terms = [t for t in dict.fromkeys(query_tokens) if t in self.idf]
+        if not terms or self._bm25 is None or k <= 0:
+            return []
+        scores = self._bm25.get_scores(terms) * (K1 + 1)  # bm25s (lucene) leaves out the (k1+1) factor
+        positive = np.flatnonzero(scores > 0)
+        if positive.size > k:
+            positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+        order = positive[np.argsort(-scores[positive], kind="stable")]
+        return [(self.chunk_ids[i], float(scores[i])) for i in order]
+
+
+def _load_tokens(directory: Path) -> dict[str, list[str]]:
+    path = directory / TOKENS_FILE
+    cache: dict[str, list[str]] = {}
+    if not path.exists():
+        return cache
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            cid, _, tokens = line.rstrip("\n").partition("\t")
+            cache[cid] = tokens.split(" ") if tokens else []
+    return cache
+
+
+def build(directory: Path, chunk_ids: list[str], tokens: list[list[str]]) -> None:
+    """Write the BM25 matrix, ids, token cache and manifest to `directory` (replaced atomically)."""
+    import bm25s
+
+    directory = Path(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    if chunk_ids:
+        model = bm25s.BM25(k1=K1, b=B, method="lucene")
+        model.index(tokens, show_progress=False)
+        model.save(str(staging), show_progress=False)
+    (staging / IDS_FILE).write_text(json.dumps(chunk_ids), encoding="utf-8")
+    with (staging / TOKENS_FILE).open("w", encoding="utf-8") as handle:
+        for cid, terms in zip(chunk_ids, tokens):
+            handle.write(f"{cid}\t{' '.join(terms)}\n")
+    manifest = {"format": FORMAT_VERSION, "fingerprint": fingerprint(chunk_ids), "count": len(chunk_ids)}
+    (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    # Swap directories: readers that still map the old files keep them until they let go.
+    old = directory.with_name(f"{directory.name}.old-{os.getpid()}-{threading.get_ident()}")
+    if directory.exists():
+        os.replace(directory, old)
+    os.replace(staging, directory)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _manifest(directory: Path) -> dict:
+    try:
+        return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def open_keyword_index(source: ChunkSource, directory: Path) -> PersistedKeywordIndex:
+    """The keyword index for exactly the passages in `source`, rebuilt first if it is stale."""
+    directory = Path(directory)
+    ids = source.chunk_ids()
+    wanted = fingerprint(ids)
+    with _build_lock:
+        if _manifest(directory).get("fingerprint") != wanted:
+            cache = _load_tokens(directory)
+            missing = [cid for cid in ids if cid not in cache]
+            texts = source.keyword_texts(missing) if missing else {}
+            for cid in missing:
+                cache[cid] = tokenize(texts.get(cid, ""))
+            log.info("keyword index: rebuilding for %d passages (%d tokenized now)", len(ids), len(missing))
+            build(directory, ids, [cache[cid] for cid in ids])
+        stored = json.loads((directory / IDS_FILE).read_text(encoding="utf-8"))
+    return PersistedKeywordIndex(directory, stored)

@@ -1,0 +1,102 @@
+"""The persisted, memory-mapped BM25 index: same scores as textbook BM25, rebuilt only when the
+passages change, and only new passages are tokenized again."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+
+import assistant.keyword_index as keyword_index
+from assistant.chunking import chunk_article
+from assistant.config import Settings
+from assistant.corpus import load_articles
+from assistant.index import ChromaIndex
+from assistant.keyword_index import keyword_text, open_keyword_index
+from assistant.text import tokenize
+
+from conftest import PROJECT_ROOT, WordHashEmbeddings
+
+
+def reference_bm25(docs: dict[str, list[str]], query: list[str], k1: float = 1.5, b: float = 0.75) -> dict[str, float]:
+    """Textbook BM25 (the formula the previous in-memory index used), for comparison."""
+    n = len(docs)
+    avg = sum(len(t) for t in docs.values()) / n
+    df = Counter(term for tokens in docs.values() for term in set(tokens))
+    scores: dict[str, float] = {}
+    for cid, tokens in docs.items():
+        tf = Counter(tokens)
+        score = 0.0
+        for term in set(query):
+            if tf[term]:
+                idf = math.log(1 + (n - df[term] + 0.5) / (df[term] + 0.5))
+                score += idf * tf[term] * (k1 + 1) / (tf[term] + k1 * (1 - b + b * len(tokens) / avg))
+        if score > 0:
+            scores[cid] = score
+    return scores
+
+
+@pytest.fixture
+def index(tmp_path):
+    settings = Settings().with_(index_dir=tmp_path / "index")
+    chroma = ChromaIndex(settings, WordHashEmbeddings())
+    articles, _ = load_articles(PROJECT_ROOT / "corpus")
+    chroma.sync({a.path.name: chunk_article(a) for a in articles})
+    return chroma
+
+
+QUERIES = ["apa itu sister city", "manfaat ekonomi kota kembar", "tantangan perbedaan budaya dan bahasa",
+           "Surabaya Busan", "sejarah perang dunia coventry stalingrad", "tips sukses evaluasi monitoring"]
+
+
+def test_scores_and_idf_match_textbook_bm25(index):
+    keyword = open_keyword_index(index, index.keyword_dir)
+    docs = {c.chunk_id: tokenize(keyword_text(c)) for c in index.all_chunks()}
+    for question in QUERIES:
+        tokens = tokenize(question)
+        expected = reference_bm25(docs, tokens)
+        got = keyword.search(tokens, 30)
+        best = sorted(expected.items(), key=lambda kv: kv[1], reverse=True)[:30]
+        assert [cid for cid, _ in got][:5] == [cid for cid, _ in best][:5]
+        for cid, score in got:
+            assert score == pytest.approx(expected[cid], rel=1e-4)
+    n = len(docs)
+    df = Counter(t for tokens in docs.values() for t in set(tokens))
+    assert keyword.idf["kembar"] == pytest.approx(math.log(1 + (n - df["kembar"] + 0.5) / (df["kembar"] + 0.5)), rel=1e-6)
+    assert "tidakadadikorpus" not in keyword.idf and keyword.idf.get("tidakadadikorpus", 1.0) == 1.0
+    assert keyword.search(["tidakadadikorpus"], 5) == []
+
+
+def test_opening_again_maps_the_stored_matrix_without_tokenizing(index, monkeypatch):
+    open_keyword_index(index, index.keyword_dir)
+    calls = []
+    monkeypatch.setattr(keyword_index, "tokenize", lambda text: calls.append(text) or [])
+    again = open_keyword_index(index, index.keyword_dir)
+    assert calls == []
+    assert isinstance(again._bm25.scores["data"], np.memmap)
+
+
+def test_a_new_passage_rebuilds_and_tokenizes_only_that_passage(index, monkeypatch):
+    open_keyword_index(index, index.keyword_dir)
+    from assistant.chunking import chunk_id_for
+    from assistant.schema import Chunk
+
+    text = "Kota Pekalongan dan Kota Hoi An menandatangani piagam kerja sama batik."
+    added = Chunk(chunk_id_for("baru", "Ringkasan", text), "baru", "Laporan", "Ringkasan", "", text)
+    index.add_chunks("baru.md", [added])
+    seen = []
+    real = keyword_index.tokenize
+    monkeypatch.setattr(keyword_index, "tokenize", lambda t: seen.append(t) or real(t))
+    keyword = open_keyword_index(index, index.keyword_dir)
+    assert seen == [keyword_text(added)]
+    assert keyword.search(tokenize("batik Pekalongan Hoi An"), 3)[0][0] == added.chunk_id
+    index.remove_source("baru")
+    keyword = open_keyword_index(index, index.keyword_dir)
+    assert added.chunk_id not in keyword.chunk_ids
+
+
+def test_an_empty_index_answers_nothing(tmp_path):
+    chroma = ChromaIndex(Settings().with_(index_dir=tmp_path / "i"), WordHashEmbeddings())
+    keyword = open_keyword_index(chroma, chroma.keyword_dir)
+    assert keyword.search(["kota"], 5) == [] and len(keyword.idf) == 0
