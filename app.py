@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterator  # noqa: E402
 import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
 
+from assistant.admin import mount_admin  # noqa: E402
 from assistant.api import ASK_WORKERS, create_api  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
@@ -317,6 +318,7 @@ def create_app(assistant: Any, settings: Settings) -> FastAPI:
     """The HTTP API (+ /widget) with the Gradio UI mounted at "/"."""
     feedback = FeedbackStore(settings.feedback_db)
     api = create_api(assistant, settings, feedback=feedback)
+    mount_admin(api, assistant, settings)  # /admin, only when ASSISTANT_ADMIN_TOKEN is set
     demo = build_ui(assistant, feedback)
     # No SSR (needs Node), no MCP server, no PWA: nothing that reaches beyond this process.
     return gr.mount_gradio_app(api, demo, path="/", theme=THEME, css=CSS, ssr_mode=False,

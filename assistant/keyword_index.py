@@ -29,8 +29,6 @@ from .schema import Chunk
 from .text import tokenize
 
 log = logging.getLogger(__name__)
-# bm25s sets its own logger to DEBUG, which prints "Building index from tokens" on every build.
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 K1, B = 1.5, 0.75
 FORMAT_VERSION = "1"  # bump when what is stored changes: forces a rebuild
@@ -46,6 +44,15 @@ class ChunkSource(Protocol):
     def chunk_ids(self) -> list[str]: ...
 
     def keyword_texts(self, ids: list[str]) -> dict[str, str]: ...
+
+
+def _bm25s():
+    """The bm25s module, imported on first use (it costs ~0.3 s) and kept quiet."""
+    import bm25s
+
+    # bm25s sets its own logger to DEBUG on import: "Building index from tokens" on every build.
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 def keyword_text(chunk: Chunk) -> str:
@@ -87,8 +94,7 @@ class PersistedKeywordIndex:
     """search(tokens, k) -> [(chunk_id, score)] and idf, over a memory-mapped bm25s matrix."""
 
     def __init__(self, directory: Path, chunk_ids: list[str]) -> None:
-        import bm25s
-
+        bm25s = _bm25s()
         self.directory = directory
         self.chunk_ids = chunk_ids
         if chunk_ids:
@@ -130,8 +136,7 @@ def _load_tokens(directory: Path) -> dict[str, list[str]]:
 
 def build(directory: Path, chunk_ids: list[str], tokens: list[list[str]]) -> None:
     """Write the BM25 matrix, ids, token cache and manifest to `directory` (replaced atomically)."""
-    import bm25s
-
+    bm25s = _bm25s()
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}-{threading.get_ident()}")
