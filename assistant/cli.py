@@ -114,6 +114,11 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    if args.scale:
+        from .scale_bench import run
+
+        run(args.factors, settings.embedder)
+        return 0
     from .bench import run_benchmarks
 
     run_benchmarks(settings, Path(args.eval_dir), repeats=args.repeats, baseline=not args.no_baseline)
@@ -263,6 +268,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--scale", action="store_true", help="korpus diperbesar 10x dan 100x (lihat benchmarks/scale.py)")
+    p.add_argument("--factors", type=int, nargs="+", default=[1, 10, 100], help="dengan --scale: ukuran korpus")
     p.set_defaults(run=cmd_bench)
 
     p = sub.add_parser("brief", help="susun briefing formal bersumber")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import chromadb
@@ -175,6 +177,12 @@ class ChromaIndex:
             out += [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
         return out
 
+    def section_chunks(self, source_id: str, section: str) -> list[Chunk]:
+        """Every chunk of one section of one source (any order)."""
+        rows = self._collection.get(where={"$and": [{"source_id": source_id}, {"section": section}]},
+                                    include=["documents", "metadatas"])
+        return [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
+
     def keyword_texts(self, ids: list[str]) -> dict[str, str]:
         """chunk_id -> the text the keyword index tokenizes (section heading + passage)."""
         from .keyword_index import keyword_text
@@ -193,3 +201,46 @@ class ChromaIndex:
             return []
         result = self._collection.query(query_embeddings=[query_vector], n_results=n, include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
+
+
+class ChunkStore:
+    """The chunks of a ChromaIndex by id, fetched when asked for instead of all held in memory.
+
+    Chunk ids are content hashes, so a fetched chunk never goes stale: a small LRU cache keeps
+    the passages that are asked about again cheap.
+    """
+
+    def __init__(self, index: ChromaIndex, cache_size: int = 4096) -> None:
+        self.index = index
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, Chunk] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, ids: list[str]) -> dict[str, Chunk]:
+        """id -> Chunk for the ids that exist (one Chroma call for the ones not cached)."""
+        with self._lock:
+            found = {cid: self._cache[cid] for cid in ids if cid in self._cache}
+            for cid in found:
+                self._cache.move_to_end(cid)
+        missing = [cid for cid in dict.fromkeys(ids) if cid not in found]
+        if missing:
+            fetched = {c.chunk_id: c for c in self.index.get_chunks(missing)}
+            with self._lock:
+                for cid, chunk in fetched.items():
+                    self._cache[cid] = chunk
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
+            found.update(fetched)
+        return found
+
+    def __getitem__(self, chunk_id: str) -> Chunk:
+        found = self.get_many([chunk_id])
+        if chunk_id not in found:
+            raise KeyError(chunk_id)
+        return found[chunk_id]
+
+    def __contains__(self, chunk_id: object) -> bool:
+        return isinstance(chunk_id, str) and chunk_id in self.get_many([chunk_id])
+
+    def __len__(self) -> int:
+        return self.index.count()

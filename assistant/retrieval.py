@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
-from .index import ChromaIndex
+from .index import ChromaIndex, ChunkStore
 from .keyword_index import open_keyword_index
 from .schema import Chunk, Hit
 from .text import tokenize
@@ -92,7 +92,9 @@ class HybridRetriever:
 
     def reload(self) -> None:
         """Re-read the chunks from Chroma (after an ingest)."""
-        self.chunks: dict[str, Chunk] = {c.chunk_id: c for c in self.index.all_chunks()}
+        # Fetched by id when a search hits them: holding every chunk would grow start-up time and
+        # memory with the corpus (measured with benchmarks/scale.py).
+        self.chunks = ChunkStore(self.index)
         self.keyword = open_keyword_index(self.index, self.index.keyword_dir)
 
     def search(self, question: str, k: int = 5) -> RetrievalResult:
@@ -101,10 +103,11 @@ class HybridRetriever:
         vector_ranked = self.index.search(self.embedder.embed_query(question), CANDIDATES)
         fused = fuse_scores(keyword_ranked, vector_ranked, KEYWORD_WEIGHT)
         ordered = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
+        found = self.chunks.get_many([cid for cid, _ in ordered[:k]])
         hits = [
-            Hit(rank=i + 1, chunk=self.chunks[cid], score=score)
+            Hit(rank=i + 1, chunk=found[cid], score=score)
             for i, (cid, score) in enumerate(ordered[:k])
-            if cid in self.chunks
+            if cid in found
         ]
         return RetrievalResult(
             hits=hits,
@@ -115,5 +118,5 @@ class HybridRetriever:
 
     def section_chunks(self, source_id: str, section: str) -> list[Chunk]:
         """All chunks of one article section, in reading order (for list-style answers)."""
-        found = [c for c in self.chunks.values() if c.source_id == source_id and c.section == section]
+        found = self.index.section_chunks(source_id, section)
         return sorted(found, key=lambda c: c.metadata.get("position", 0))

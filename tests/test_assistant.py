@@ -50,7 +50,7 @@ def test_out_of_scope_is_refused_with_what_it_can_do(real_assistant, question):
 
 
 def test_scrape_junk_is_never_indexed_or_cited(real_assistant):
-    for chunk in real_assistant.retriever.chunks.values():
+    for chunk in real_assistant.index.all_chunks():
         assert find_junk(chunk.text) == []
         assert "jangan lewatkan berita menarik lainnya" not in chunk.text
     answer = real_assistant.ask("Related News Faj Lennon MLB All-Star Game")
