@@ -107,8 +107,10 @@ def cmd_retrieve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluation import run_evaluation
 
-    report = run_evaluation(_open(settings), Path(args.eval_dir), verbose=args.verbose)
-    print(report.render())
+    splits = ("dev", "test") if args.split == "both" else (args.split,)
+    report = run_evaluation(_open(settings), Path(args.eval_dir), splits)
+    # Failures of the test split stay hidden unless asked for: tuning happens on dev only.
+    print(report.render(show_failures=tuple(args.failures)))
     return 0 if report.passed or not args.strict else 1
 
 
@@ -175,7 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="ukur recall, MRR, penolakan, validitas kutipan")
     p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))
-    p.add_argument("--strict", action="store_true", help="kode keluar 1 jika target tidak tercapai")
+    p.add_argument("--strict", action="store_true", help="kode keluar 1 jika target split test tidak tercapai")
+    p.add_argument("--split", choices=("dev", "test", "both"), default="both")
+    p.add_argument("--failures", action="append", choices=("dev", "test"), default=[],
+                   help="cetak pertanyaan yang gagal untuk split ini (setel di dev saja)")
     p.set_defaults(run=cmd_eval)
 
     p = sub.add_parser("bench", help="ukur kecepatan dan memori (mencetak angka)")

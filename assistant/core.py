@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .answer import compose_answer, is_in_scope, looks_like_injection
-from .chunking import chunk_article
+from .chunking import chunk_article, sentence_chunks
 from .config import Settings
 from .conversation import resolve_follow_up, validate_history
 from .corpus import load_articles
@@ -101,7 +101,10 @@ class Assistant:
         articles, errors = load_articles(self.settings.corpus_dir)
         records, record_errors = RecordStore.load(self.settings.corpus_dir / "records")
         self.records, self.record_errors = records, record_errors
-        chunks_by_file = {a.path.name: chunk_article(a) for a in articles}
+        chunks_by_file = {}
+        for article in articles:
+            chunks = chunk_article(article)
+            chunks_by_file[article.path.name] = chunks + sentence_chunks(chunks)
         failed = {e.path.split(":")[0] for e in errors}
         if record_errors and not records.relationships:
             failed.add(RECORDS_FILE)  # unreadable tables: keep the records already indexed

@@ -18,8 +18,11 @@ class Chunk:
     metadata: dict = field(default_factory=dict)  # record fields (city, partner, country, ...)
 
     def embedding_text(self) -> str:
-        """What gets embedded: the heading travels with the passage so short items keep context."""
-        return f"{self.title}. {self.section}. {self.text}"
+        """What gets embedded: the heading (and a list item's intro) travel with the passage."""
+        context = self.metadata.get("context") or ""
+        if self.kind == "sentence":
+            return f"{self.section}. {context}: {self.text}" if context else f"{self.section}. {self.text}"
+        return f"{self.title}. {self.section}. {context + ' ' if context else ''}{self.text}"
 
 
 @dataclass(frozen=True)
