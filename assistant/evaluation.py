@@ -8,11 +8,10 @@ eval/records.jsonl   questions about sister-city records: `expect_relationships`
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .citations import check_citations
+from .citations import check_citations, squash
 from .errors import AssistantError
 
 TARGETS = {"recall@5": 0.95, "mrr": 0.85, "citation_validity": 1.0, "records_exact": 1.0}
@@ -32,15 +31,11 @@ def load_jsonl(path: Path) -> list[dict]:
     return items
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
 def gold_rank(hit_texts: list[str], gold: list[str]) -> int | None:
     """1-based rank of the first passage containing any gold substring."""
-    wanted = [_squash(g) for g in gold]
+    wanted = [squash(g) for g in gold]
     for rank, text in enumerate(hit_texts, 1):
-        squashed = _squash(text)
+        squashed = squash(text)
         if any(g in squashed for g in wanted):
             return rank
     return None
