@@ -16,7 +16,7 @@ from langchain_core.embeddings import Embeddings
 
 from .index import ChromaIndex
 from .schema import Chunk, Hit
-from .text import tokenize
+from .text import Lexicon, tokenize
 
 CANDIDATES = 30  # how deep each ranking is read before fusion
 # Weight of the keyword score in the fused score (the rest is the vector score). Measured on
@@ -44,13 +44,13 @@ def fuse_scores(
 class KeywordIndex:
     """BM25 over section heading + passage tokens (normalized, stopwords out, stemmed)."""
 
-    def __init__(self, chunks: list[Chunk], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(self, chunks: list[Chunk], k1: float = 1.5, b: float = 0.75, lexicon: Lexicon | None = None) -> None:
         self.k1, self.b = k1, b
         self.doc_tokens: dict[str, Counter] = {}
         self.doc_len: dict[str, int] = {}
         postings: dict[str, list[str]] = defaultdict(list)
         for chunk in chunks:
-            tokens = Counter(tokenize(f"{chunk.section} {chunk.text}"))
+            tokens = Counter(tokenize(f"{chunk.section} {chunk.text}", lexicon=lexicon))
             self.doc_tokens[chunk.chunk_id] = tokens
             self.doc_len[chunk.chunk_id] = sum(tokens.values())
             for term in tokens:
@@ -84,18 +84,19 @@ class RetrievalResult:
 class HybridRetriever:
     """Keyword + vector search over one ChromaIndex, their scores fused."""
 
-    def __init__(self, index: ChromaIndex, embedder: Embeddings) -> None:
+    def __init__(self, index: ChromaIndex, embedder: Embeddings, lexicon: Lexicon | None = None) -> None:
         self.index = index
         self.embedder = embedder
+        self.lexicon = lexicon  # None: the project's own prompts/lexicon.yaml
         self.reload()
 
     def reload(self) -> None:
         """Re-read the chunks from Chroma (after an ingest)."""
         self.chunks: dict[str, Chunk] = {c.chunk_id: c for c in self.index.all_chunks()}
-        self.keyword = KeywordIndex(list(self.chunks.values()))
+        self.keyword = KeywordIndex(list(self.chunks.values()), lexicon=self.lexicon)
 
     def search(self, question: str, k: int = 5) -> RetrievalResult:
-        tokens = tokenize(question)
+        tokens = tokenize(question, lexicon=self.lexicon)
         keyword_ranked = self.keyword.search(tokens, CANDIDATES)
         vector_ranked = self.index.search(self.embedder.embed_query(question), CANDIDATES)
         fused = fuse_scores(keyword_ranked, vector_ranked, KEYWORD_WEIGHT)
