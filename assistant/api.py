@@ -309,8 +309,7 @@ def create_api(assistant: AssistantService, settings: Settings, feedback: Feedba
     async def healthz() -> JSONResponse:
         """200 when the index is loaded and questions can be answered, else 503."""
         if assistant.ready:
-            records = getattr(assistant, "records", None)
-            count = len(getattr(records, "relationships", ()) or ())
+            count = len(assistant.records.relationships)
             return JSONResponse({"status": "ok", "ready": True, "relationships": count})
         return JSONResponse({"status": "unavailable", "ready": False,
                              "error": "Indeks belum siap. Jalankan `assistant ingest` atau tunggu sebentar."},

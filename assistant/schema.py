@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Literal, get_args
+from typing import Literal
 
 # Which path produced an answer; handy for the UI and eval. Adding a route is one line here.
 Route = Literal[
@@ -11,7 +11,6 @@ Route = Literal[
     "refusal",  # out of scope, not covered, or a prompt-injection attempt
     "invalid",  # bad input (empty, too long, malformed history): the message says why
 ]
-ROUTES: tuple[str, ...] = get_args(Route)
 
 
 @dataclass(frozen=True)
