@@ -122,22 +122,22 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
-    from .export import write_briefing
+    from .briefing import to_json, to_markdown, write_briefing
+    from .prompts import load_phrases
 
     subject = args.city or args.pair or args.topic
     if subject is None or not subject.strip():
         raise AssistantError("Isi salah satu: --city, --pair, atau --topic (tidak boleh kosong).")
     kind = "city" if args.city else "pair" if args.pair else "topic"
     briefing = _open(settings).brief(subject, kind=kind, title=args.title, date=args.date)
+    phrases = load_phrases(settings.prompts_dir, "briefing")
     if args.output:
-        write_briefing(briefing, Path(args.output), args.format)
+        write_briefing(briefing, Path(args.output), args.format, phrases)
         print(f"Briefing ditulis ke {args.output}")
     else:
-        from .export import to_json, to_markdown
-
         if args.format == "docx":
             raise AssistantError("Format docx butuh -o BERKAS.docx.")
-        print(json.dumps(to_json(briefing), ensure_ascii=False, indent=2) if args.format == "json" else to_markdown(briefing))
+        print(json.dumps(to_json(briefing), ensure_ascii=False, indent=2) if args.format == "json" else to_markdown(briefing, phrases))
     return 0
 
 

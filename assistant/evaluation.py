@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .citations import check_citations
+from .citations import check_citations, squash
 from .chunking import split_blocks
 from .corpus import load_articles
 from .errors import AssistantError
@@ -64,12 +64,6 @@ def load_jsonl(path: Path) -> list[dict]:
         except json.JSONDecodeError as exc:
             raise AssistantError(f"{path.name}:{number}: bukan JSON yang valid ({exc.msg})") from None
     return items
-
-
-def squash(text: str) -> str:
-    """Casefolded, punctuation-light, single-spaced text for containment checks."""
-    text = re.sub(r"[\"'“”‘’*_`]", "", text.casefold())
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def gold_rank(hit_texts: list[str], gold: list[str]) -> int | None:

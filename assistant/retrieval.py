@@ -20,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 
 from .index import ChromaIndex
 from .schema import Chunk, Hit
-from .text import tokenize
+from .text import Lexicon, tokenize
 
 
 @dataclass(frozen=True)
@@ -55,14 +55,14 @@ def zscores(scores: dict[str, float], ids: set[str], missing: float | None = Non
 class KeywordIndex:
     """BM25 over section heading + list intro + passage tokens (normalized, stopwords out, stemmed)."""
 
-    def __init__(self, chunks: list[Chunk], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(self, chunks: list[Chunk], k1: float = 1.5, b: float = 0.75, lexicon: Lexicon | None = None) -> None:
         self.k1, self.b = k1, b
         self.doc_tokens: dict[str, Counter] = {}
         self.doc_len: dict[str, int] = {}
         postings: dict[str, list[str]] = defaultdict(list)
         for chunk in chunks:
             context = chunk.metadata.get("context") or ""
-            tokens = Counter(tokenize(f"{chunk.section} {context} {chunk.text}"))
+            tokens = Counter(tokenize(f"{chunk.section} {context} {chunk.text}", lexicon=lexicon))
             self.doc_tokens[chunk.chunk_id] = tokens
             self.doc_len[chunk.chunk_id] = sum(tokens.values())
             for term in tokens:
@@ -100,10 +100,12 @@ class RetrievalResult:
 class HybridRetriever:
     """Keyword + passage-vector + sentence-vector search over one ChromaIndex, fused."""
 
-    def __init__(self, index: ChromaIndex, embedder: Embeddings, weights: FusionWeights | None = None,
+    def __init__(self, index: ChromaIndex, embedder: Embeddings, lexicon: Lexicon | None = None,
+                 weights: FusionWeights | None = None,
                  aspects_of: Callable[[str], frozenset[str]] | None = None) -> None:
         self.index = index
         self.embedder = embedder
+        self.lexicon = lexicon  # None: the project's own prompts/lexicon.yaml
         self.weights = weights or FusionWeights()
         self.aspects_of = aspects_of
         self.reload()
@@ -119,7 +121,7 @@ class HybridRetriever:
                 passages[chunk.chunk_id] = chunk
         self.chunks = passages
         self.sentences = {cid: sorted(s, key=lambda c: c.metadata.get("position", 0)) for cid, s in sentences.items()}
-        self.keyword = KeywordIndex(list(passages.values()))
+        self.keyword = KeywordIndex(list(passages.values()), lexicon=self.lexicon)
         self.chunk_aspects: dict[str, frozenset[str]] = {}
         if self.aspects_of is not None:
             for cid, chunk in passages.items():
@@ -134,7 +136,7 @@ class HybridRetriever:
         every passage shares ("kota", "kembar") only add noise to BM25.
         """
         w = self.weights
-        tokens = tokenize(question)
+        tokens = tokenize(question, lexicon=self.lexicon)
         keyword_terms = [t for t in tokens if t not in ignore_terms] or tokens
 
         def allowed(cid: str) -> bool:
