@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .changelog import log_change
-from .chunking import chunk_article
+from .chunking import chunk_article, sentence_chunks
 from .cleaning import Embed, render_markdown
 from .convert import convert_bytes, detect_format
 from .corpus import ARTICLES_DIR, DOCUMENTS_DIR, Article, load_articles, parse_article_text
@@ -292,6 +292,8 @@ def add_document(assistant: Any, data: bytes, name: str, *, title: str | None = 
         path = library.write(prepared)
         try:
             embedded = assistant.index.add_chunks(path.name, prepared.chunks)
+            # Sentence entries too, as `assistant ingest` stores them (sentence-level search).
+            assistant.index.add_chunks(path.name, sentence_chunks(prepared.chunks))
         except BaseException:
             path.unlink(missing_ok=True)  # the corpus goes back to what it was
             try:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import chromadb
@@ -25,7 +23,7 @@ log = logging.getLogger(__name__)
 
 # Chunk fields stored as Chroma metadata; everything else in Chunk.metadata is stored as JSON.
 _CORE_FIELDS = ("source_id", "title", "section", "url", "kind", "file")
-SCHEMA_VERSION = "2"  # bump when stored chunk metadata changes: forces a rebuild
+SCHEMA_VERSION = "3"  # bump when stored chunk metadata changes: forces a rebuild
 
 
 @dataclass(frozen=True)
@@ -166,8 +164,12 @@ class ChromaIndex:
         return self.settings.index_dir / f"keyword-{self.settings.collection}"
 
     def chunk_ids(self) -> list[str]:
-        """The ids of every stored chunk (cheap: no documents or vectors are read)."""
+        """The ids of every stored entry (cheap: no documents or vectors are read)."""
         return self._collection.get(include=[])["ids"]
+
+    def passage_ids(self) -> list[str]:
+        """The ids of the passages (articles, documents, records), without their sentence entries."""
+        return self._collection.get(where={"kind": {"$ne": "sentence"}}, include=[])["ids"]
 
     def get_chunks(self, ids: list[str], batch: int = 2000) -> list[Chunk]:
         """The stored chunks with these ids (missing ids are skipped), in no particular order."""
@@ -176,12 +178,6 @@ class ChromaIndex:
             rows = self._collection.get(ids=ids[start : start + batch], include=["documents", "metadatas"])
             out += [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
         return out
-
-    def section_chunks(self, source_id: str, section: str) -> list[Chunk]:
-        """Every chunk of one section of one source (any order)."""
-        rows = self._collection.get(where={"$and": [{"source_id": source_id}, {"section": section}]},
-                                    include=["documents", "metadatas"])
-        return [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
 
     def keyword_texts(self, ids: list[str]) -> dict[str, str]:
         """chunk_id -> the text the keyword index tokenizes (section heading + passage)."""
@@ -194,53 +190,15 @@ class ChromaIndex:
         rows = self._collection.get(include=["documents", "metadatas"])
         return [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
 
-    def search(self, query_vector: list[float], k: int) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity) of the k nearest chunks."""
+    def search(self, query_vector: list[float], k: int, kinds: tuple[str, ...] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) of the k nearest entries, optionally only of some kinds."""
         n = min(k, self.count())
         if n == 0:
             return []
-        result = self._collection.query(query_embeddings=[query_vector], n_results=n, include=["distances"])
+        where = None
+        if kinds:
+            where = {"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": list(kinds)}}
+        result = self._collection.query(query_embeddings=[query_vector], n_results=n, include=["distances"],
+                                        where=where)
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
 
-
-class ChunkStore:
-    """The chunks of a ChromaIndex by id, fetched when asked for instead of all held in memory.
-
-    Chunk ids are content hashes, so a fetched chunk never goes stale: a small LRU cache keeps
-    the passages that are asked about again cheap.
-    """
-
-    def __init__(self, index: ChromaIndex, cache_size: int = 4096) -> None:
-        self.index = index
-        self.cache_size = cache_size
-        self._cache: OrderedDict[str, Chunk] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_many(self, ids: list[str]) -> dict[str, Chunk]:
-        """id -> Chunk for the ids that exist (one Chroma call for the ones not cached)."""
-        with self._lock:
-            found = {cid: self._cache[cid] for cid in ids if cid in self._cache}
-            for cid in found:
-                self._cache.move_to_end(cid)
-        missing = [cid for cid in dict.fromkeys(ids) if cid not in found]
-        if missing:
-            fetched = {c.chunk_id: c for c in self.index.get_chunks(missing)}
-            with self._lock:
-                for cid, chunk in fetched.items():
-                    self._cache[cid] = chunk
-                while len(self._cache) > self.cache_size:
-                    self._cache.popitem(last=False)
-            found.update(fetched)
-        return found
-
-    def __getitem__(self, chunk_id: str) -> Chunk:
-        found = self.get_many([chunk_id])
-        if chunk_id not in found:
-            raise KeyError(chunk_id)
-        return found[chunk_id]
-
-    def __contains__(self, chunk_id: object) -> bool:
-        return isinstance(chunk_id, str) and chunk_id in self.get_many([chunk_id])
-
-    def __len__(self) -> int:
-        return self.index.count()

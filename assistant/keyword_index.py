@@ -19,14 +19,14 @@ import math
 import os
 import shutil
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
 from .schema import Chunk
-from .text import tokenize
+from .text import Lexicon, load_lexicon, tokenize
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ _build_lock = threading.Lock()
 class ChunkSource(Protocol):
     """What the keyword index needs from the Chroma index (assistant.index.ChromaIndex)."""
 
-    def chunk_ids(self) -> list[str]: ...
+    def passage_ids(self) -> list[str]: ...
 
     def keyword_texts(self, ids: list[str]) -> dict[str, str]: ...
 
@@ -56,13 +56,21 @@ def _bm25s():
 
 
 def keyword_text(chunk: Chunk) -> str:
-    """What BM25 sees of a passage: its section heading and its text."""
-    return f"{chunk.section} {chunk.text}"
+    """What BM25 sees of a passage: its section heading, its list's intro sentence, its text."""
+    context = chunk.metadata.get("context") or ""
+    return f"{chunk.section} {context} {chunk.text}"
 
 
-def fingerprint(chunk_ids: list[str]) -> str:
-    """Identifies a set of passages regardless of order."""
-    digest = hashlib.sha1(FORMAT_VERSION.encode())
+def lexicon_signature(lexicon: Lexicon) -> str:
+    """A digest of the word lists that decide the tokens (another lexicon -> another index)."""
+    parts = [sorted(lexicon.phrases.items()), sorted(lexicon.words.items()), sorted(lexicon.stopwords),
+             sorted(lexicon.keep_bigrams), sorted(lexicon.no_stem), sorted(lexicon.stem_synonyms.items())]
+    return hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()[:16]
+
+
+def fingerprint(chunk_ids: list[str], tokenizer: str = "") -> str:
+    """Identifies a set of passages (regardless of order) tokenized one way."""
+    digest = hashlib.sha1(f"{FORMAT_VERSION}:{tokenizer}".encode())
     for cid in sorted(chunk_ids):
         digest.update(cid.encode("utf-8") + b"\n")
     return digest.hexdigest()
@@ -109,17 +117,23 @@ class PersistedKeywordIndex:
     def __len__(self) -> int:
         return len(self.chunk_ids)
 
-    def search(self, query_tokens: list[str], k: int) -> list[tuple[str, float]]:
-        """The k best passages for the query terms, best first; no shared term -> not returned."""
+    def search(self, query_tokens: list[str], k: int,
+               allowed: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
+        """The k best passages for the query terms (only ids `allowed` accepts), best first."""
         terms = [t for t in dict.fromkeys(query_tokens) if t in self.idf]
         if not terms or self._bm25 is None or k <= 0:
             return []
         scores = self._bm25.get_scores(terms) * (K1 + 1)  # bm25s (lucene) leaves out the (k1+1) factor
         positive = np.flatnonzero(scores > 0)
-        if positive.size > k:
-            positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
         order = positive[np.argsort(-scores[positive], kind="stable")]
-        return [(self.chunk_ids[i], float(scores[i])) for i in order]
+        out: list[tuple[str, float]] = []
+        for i in order:
+            cid = self.chunk_ids[i]
+            if allowed is None or allowed(cid):
+                out.append((cid, float(scores[i])))
+                if len(out) == k:
+                    break
+        return out
 
 
 def _load_tokens(directory: Path) -> dict[str, list[str]]:
@@ -134,7 +148,7 @@ def _load_tokens(directory: Path) -> dict[str, list[str]]:
     return cache
 
 
-def build(directory: Path, chunk_ids: list[str], tokens: list[list[str]]) -> None:
+def build(directory: Path, chunk_ids: list[str], tokens: list[list[str]], tokenizer: str = "") -> None:
     """Write the BM25 matrix, ids, token cache and manifest to `directory` (replaced atomically)."""
     bm25s = _bm25s()
     directory = Path(directory)
@@ -150,7 +164,8 @@ def build(directory: Path, chunk_ids: list[str], tokens: list[list[str]]) -> Non
     with (staging / TOKENS_FILE).open("w", encoding="utf-8") as handle:
         for cid, terms in zip(chunk_ids, tokens):
             handle.write(f"{cid}\t{' '.join(terms)}\n")
-    manifest = {"format": FORMAT_VERSION, "fingerprint": fingerprint(chunk_ids), "count": len(chunk_ids)}
+    manifest = {"format": FORMAT_VERSION, "fingerprint": fingerprint(chunk_ids, tokenizer), "tokenizer": tokenizer,
+                "count": len(chunk_ids)}
     (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     # Swap directories: readers that still map the old files keep them until they let go.
     old = directory.with_name(f"{directory.name}.old-{os.getpid()}-{threading.get_ident()}")
@@ -167,19 +182,23 @@ def _manifest(directory: Path) -> dict:
         return {}
 
 
-def open_keyword_index(source: ChunkSource, directory: Path) -> PersistedKeywordIndex:
+def open_keyword_index(source: ChunkSource, directory: Path, lexicon: Lexicon | None = None) -> PersistedKeywordIndex:
     """The keyword index for exactly the passages in `source`, rebuilt first if it is stale."""
     directory = Path(directory)
-    ids = source.chunk_ids()
-    wanted = fingerprint(ids)
+    lexicon = lexicon or load_lexicon()
+    tokenizer = lexicon_signature(lexicon)
+    ids = source.passage_ids()
+    wanted = fingerprint(ids, tokenizer)
     with _build_lock:
-        if _manifest(directory).get("fingerprint") != wanted:
-            cache = _load_tokens(directory)
+        manifest = _manifest(directory)
+        if manifest.get("fingerprint") != wanted:
+            # Tokens cached under another lexicon are not these tokens.
+            cache = _load_tokens(directory) if manifest.get("tokenizer") == tokenizer else {}
             missing = [cid for cid in ids if cid not in cache]
             texts = source.keyword_texts(missing) if missing else {}
             for cid in missing:
-                cache[cid] = tokenize(texts.get(cid, ""))
+                cache[cid] = tokenize(texts.get(cid, ""), lexicon=lexicon)
             log.info("keyword index: rebuilding for %d passages (%d tokenized now)", len(ids), len(missing))
-            build(directory, ids, [cache[cid] for cid in ids])
+            build(directory, ids, [cache[cid] for cid in ids], tokenizer)
         stored = json.loads((directory / IDS_FILE).read_text(encoding="utf-8"))
     return PersistedKeywordIndex(directory, stored)

@@ -1,7 +1,7 @@
 """`assistant records import FILE.csv [--apply]`: a new version of one record table, checked first.
 
 The CSV is a complete new version of one of the three tables in corpus/records/ (which one is
-told by its header). It is validated by the project's own loader (RecordStore.load, run on a
+told by its header). It is validated by the project's own loader (records.loading.load_tables, run on a
 temporary copy of the records with this table swapped in), so every bad row is reported as
 `FILE.csv:LINE: reason`. Then the difference with the current table is shown ("3 baru,
 1 berubah, 0 dihapus"). Only with --apply, and only when every row is valid, is the table
@@ -21,15 +21,15 @@ from pathlib import Path
 
 from .changelog import log_change
 from .errors import AssistantError
-from .records import (
+from .records import slug
+from .records.loading import (
     CANDIDATE_COLUMNS,
     CANDIDATES_FILE,
     RECORD_COLUMNS,
     RECORDS_FILE,
     SUMMARY_COLUMNS,
     SUMMARY_FILE,
-    RecordStore,
-    slug,
+    load_tables,
 )
 
 # Table file -> (its required columns, the columns that identify a row).
@@ -145,7 +145,7 @@ def _loader_errors(source: Path, records_dir: Path, table: str) -> list[str]:
             if other != table and (records_dir / other).exists():
                 shutil.copyfile(records_dir / other, trial / other)
         shutil.copyfile(source, trial / table)
-        _, errors = RecordStore.load(trial)
+        _, _, errors = load_tables(trial)
     # The loader names the table's own file; report them under the file the official gave.
     return [f"{source.name}{e.path[len(table):]}: {e.reason}" for e in errors if e.path.split(":")[0] == table]
 
