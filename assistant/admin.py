@@ -80,7 +80,8 @@ def index_status(assistant: Any) -> dict[str, Any]:
     keyword = getattr(retriever, "keyword", None)
     return {
         "embedder": getattr(assistant.index, "model", ""),
-        "chunks": assistant.index.count(),
+        "chunks": len(assistant.index.passage_ids()),
+        "entries": assistant.index.count(),  # passages + their sentence entries
         "keyword": len(keyword) if keyword is not None and hasattr(keyword, "__len__") else None,
         "relationships": len(getattr(assistant.records, "relationships", ()) or ()),
         "ready": bool(getattr(assistant, "ready", False)),

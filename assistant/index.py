@@ -151,9 +151,10 @@ class ChromaIndex:
         return len(ids)
 
     def chunk_counts(self) -> dict[str, int]:
-        """Number of indexed chunks per source_id (for the document list and the admin page)."""
+        """Number of indexed passages per source_id, sentence entries not counted (document list, admin)."""
         counts: dict[str, int] = {}
-        for meta in self._collection.get(include=["metadatas"])["metadatas"]:
+        rows = self._collection.get(where={"kind": {"$ne": "sentence"}}, include=["metadatas"])
+        for meta in rows["metadatas"]:
             source = (meta or {}).get("source_id", "")
             counts[source] = counts.get(source, 0) + 1
         return counts

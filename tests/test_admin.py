@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from assistant.admin import mount_admin
-from assistant.api import BackgroundServer, create_api
+from assistant.api import create_api
 from assistant.changelog import read_changes
 from assistant.config import Settings
 from assistant.core import Assistant
@@ -19,6 +19,7 @@ from assistant.index import ChromaIndex
 from assistant.records import RecordStore
 
 from conftest import WordHashEmbeddings
+from tests.servers import BackgroundServer
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

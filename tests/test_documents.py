@@ -48,13 +48,15 @@ def assistant(tmp_path):
 
 
 def test_add_writes_corpus_markdown_with_provenance_and_indexes_only_its_chunks(assistant):
-    before = assistant.index.count()
+    before, entries_before = len(assistant.index.passage_ids()), assistant.index.count()
     embedded_before = assistant.index.embedder.documents_embedded
     result = add_document(assistant, DOCX.read_bytes(), DOCX.name, url="https://pekalongankota.go.id/laporan",
                           date="2025-01-15")
     assert result.format == "docx" and result.chunks == result.embedded > 5
-    assert assistant.index.embedder.documents_embedded - embedded_before == result.chunks  # incremental
-    assert assistant.index.count() == before + result.chunks
+    # Incremental: only this document's passages and their sentence entries were embedded.
+    new_entries = assistant.index.count() - entries_before
+    assert assistant.index.embedder.documents_embedded - embedded_before == new_entries > result.chunks
+    assert len(assistant.index.passage_ids()) == before + result.chunks
     path = assistant.settings.corpus_dir / result.file
     text = path.read_text(encoding="utf-8")
     front = text.split("\n---\n", 1)[0]
@@ -133,7 +135,8 @@ def test_remove_takes_the_document_out_of_index_and_corpus(assistant):
     count = assistant.index.count()
     doc = remove_document(assistant, added.doc_id, actor="admin:budi")
     assert doc.doc_id == added.doc_id
-    assert assistant.index.count() == count - added.chunks
+    assert all(not cid.startswith(f"{added.doc_id}:") for cid in assistant.index.chunk_ids())  # sentences too
+    assert assistant.index.count() < count - added.chunks
     assert not (assistant.settings.corpus_dir / added.file).exists()
     assert all(h.chunk.source_id != added.doc_id for h in assistant.retrieve("anggaran festival lampion batik", 5))
     actions = [(e["action"], e["actor"]) for e in read_changes(assistant.settings.data_dir)]

@@ -71,7 +71,7 @@ def test_scores_and_idf_match_textbook_bm25(index):
 def test_opening_again_maps_the_stored_matrix_without_tokenizing(index, monkeypatch):
     open_keyword_index(index, index.keyword_dir)
     calls = []
-    monkeypatch.setattr(keyword_index, "tokenize", lambda text: calls.append(text) or [])
+    monkeypatch.setattr(keyword_index, "tokenize", lambda text, **kw: calls.append(text) or [])
     again = open_keyword_index(index, index.keyword_dir)
     assert calls == []
     assert isinstance(again._bm25.scores["data"], np.memmap)
@@ -87,7 +87,7 @@ def test_a_new_passage_rebuilds_and_tokenizes_only_that_passage(index, monkeypat
     index.add_chunks("baru.md", [added])
     seen = []
     real = keyword_index.tokenize
-    monkeypatch.setattr(keyword_index, "tokenize", lambda t: seen.append(t) or real(t))
+    monkeypatch.setattr(keyword_index, "tokenize", lambda t, **kw: seen.append(t) or real(t, **kw))
     keyword = open_keyword_index(index, index.keyword_dir)
     assert seen == [keyword_text(added)]
     assert keyword.search(tokenize("batik Pekalongan Hoi An"), 3)[0][0] == added.chunk_id
