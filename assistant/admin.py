@@ -69,6 +69,7 @@ def authenticate(request: Request, settings: Settings) -> str:
         except (ValueError, UnicodeDecodeError):
             raise AdminDenied from None
         user_ok = hmac.compare_digest(user.encode(), settings.admin_user.encode())
+        # "&", not "and": both comparisons always run, so timing doesn't tell which one failed.
         if token and user_ok & hmac.compare_digest(password.encode(), token.encode()):
             return f"admin:{user}"
     raise AdminDenied

@@ -27,6 +27,7 @@ from .cleaning import Embed, render_markdown
 from .convert import convert_bytes, detect_format
 from .corpus import ARTICLES_DIR, DOCUMENTS_DIR, Article, load_articles, parse_article_text
 from .errors import CorpusError, DocumentError
+from .records import slug
 from .schema import Chunk
 
 DOC_ID_MAX_CHARS = 40
@@ -38,14 +39,6 @@ _write_lock = threading.Lock()  # one add/remove at a time per process (CLI and 
 _PLACE_CUE = r"\b(?:Kota|Kabupaten|Kab\.|Provinsi|Prefektur|Distrik|Negara Bagian|Region|City of)\s+"
 _NAME_WORD = r"(?!(?:Kota|Kabupaten|Provinsi|Dan|Di|Yang|Serta)\b)[A-Z][\w'\u2019-]*"
 _PLACE = re.compile(_PLACE_CUE + rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}})")
-
-
-def slugify(text: str) -> str:
-    """Lowercase ascii words joined by "-" (the same scheme as record ids)."""
-    import unicodedata
-
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def place_names(text: str) -> list[str]:
@@ -224,7 +217,7 @@ class DocumentLibrary:
 
     def _new_id(self, title: str, articles: list[Article]) -> str:
         """A readable id from the title, unique among sources and file names of both folders."""
-        words, base = slugify(title).split("-"), ""
+        words, base = slug(title).split("-"), ""
         for word in words:  # whole words only, up to the limit
             if base and len(base) + 1 + len(word) > DOC_ID_MAX_CHARS:
                 break
