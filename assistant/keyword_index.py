@@ -19,6 +19,7 @@ import math
 import os
 import shutil
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Protocol
@@ -31,10 +32,12 @@ from .text import Lexicon, load_lexicon, tokenize
 log = logging.getLogger(__name__)
 
 K1, B = 1.5, 0.75
-FORMAT_VERSION = "1"  # bump when what is stored changes: forces a rebuild
+FORMAT_VERSION = "2"  # bump when what is stored changes: forces a rebuild
 MANIFEST = "manifest.json"
 IDS_FILE = "chunk_ids.json"
 TOKENS_FILE = "tokens.jsonl"  # chunk_id -> tokens, reused by the next rebuild
+TERMS_FILE = "doc_terms.npy"  # every passage's term ids, one after another (memory-mapped)
+STARTS_FILE = "doc_starts.npy"  # where each passage's terms start in TERMS_FILE
 _build_lock = threading.Lock()
 
 
@@ -77,25 +80,47 @@ def fingerprint(chunk_ids: list[str], tokenizer: str = "") -> str:
 
 
 class _Idf(Mapping):
-    """term -> idf, computed from the stored document frequencies on demand."""
+    """term -> idf, from the stored document frequencies (computed once, vectorised)."""
 
     def __init__(self, vocab: dict[str, int], df: np.ndarray, n_docs: int) -> None:
-        self._vocab, self._df, self._n = vocab, df, n_docs
+        # bm25s adds an empty token to the vocabulary that has no column: ids past df are not terms.
+        self._vocab = {t: i for t, i in vocab.items() if i < len(df) and df[i] > 0}
+        self._idf = np.log(1 + (n_docs - df + 0.5) / (df + 0.5)) if len(df) else np.zeros(0)
 
     def __getitem__(self, term: str) -> float:
-        df = float(self._df[self._vocab[term]])
-        if df <= 0:
-            raise KeyError(term)
-        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+        return float(self._idf[self._vocab[term]])
 
     def __contains__(self, term: object) -> bool:
-        return isinstance(term, str) and term in self._vocab and self._df[self._vocab[term]] > 0
+        return isinstance(term, str) and term in self._vocab
 
     def __iter__(self) -> Iterator[str]:
-        return (t for t, i in self._vocab.items() if self._df[i] > 0)
+        return iter(self._vocab)
 
     def __len__(self) -> int:
-        return int(np.count_nonzero(self._df))
+        return len(self._vocab)
+
+    def values(self) -> list[float]:  # type: ignore[override]  (a list is enough for max()/sum())
+        return [float(self._idf[i]) for i in self._vocab.values()]
+
+
+class _DocTokens(Mapping):
+    """chunk_id -> Counter of its terms, read from the memory-mapped term lists (no token held in memory)."""
+
+    def __init__(self, chunk_ids: list[str], terms: np.ndarray, starts: np.ndarray, vocab: dict[str, int]) -> None:
+        self._row = {cid: i for i, cid in enumerate(chunk_ids)}
+        self._terms, self._starts = terms, starts
+        self._names = {i: t for t, i in vocab.items()}
+
+    def __getitem__(self, chunk_id: str) -> Counter:
+        row = self._row[chunk_id]
+        ids = self._terms[self._starts[row] : self._starts[row + 1]]
+        return Counter(self._names[int(i)] for i in ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
 
 
 class PersistedKeywordIndex:
@@ -109,10 +134,14 @@ class PersistedKeywordIndex:
             self._bm25 = bm25s.BM25.load(str(directory), mmap=True, show_progress=False)
             vocab = self._bm25.vocab_dict
             df = np.diff(np.asarray(self._bm25.scores["indptr"]))
+            terms = np.load(directory / TERMS_FILE, mmap_mode="r")
+            starts = np.load(directory / STARTS_FILE, mmap_mode="r")
         else:
             self._bm25, vocab, df = None, {}, np.zeros(0, dtype=np.int64)
-        self._vocab = vocab
+            terms, starts = np.zeros(0, dtype=np.int32), np.zeros(1, dtype=np.int64)
         self.idf: Mapping[str, float] = _Idf(vocab, df, len(chunk_ids))
+        # The terms of each passage, for callers that weigh the words a passage shares with a question.
+        self.doc_tokens: Mapping[str, Counter] = _DocTokens(chunk_ids, terms, starts, vocab)
 
     def __len__(self) -> int:
         return len(self.chunk_ids)
@@ -160,6 +189,10 @@ def build(directory: Path, chunk_ids: list[str], tokens: list[list[str]], tokeni
         model = bm25s.BM25(k1=K1, b=B, method="lucene")
         model.index(tokens, show_progress=False)
         model.save(str(staging), show_progress=False)
+        vocab = model.vocab_dict
+        lengths = np.array([len(t) for t in tokens], dtype=np.int64)
+        np.save(staging / STARTS_FILE, np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64))
+        np.save(staging / TERMS_FILE, np.array([vocab[t] for terms in tokens for t in terms], dtype=np.int32))
     (staging / IDS_FILE).write_text(json.dumps(chunk_ids), encoding="utf-8")
     with (staging / TOKENS_FILE).open("w", encoding="utf-8") as handle:
         for cid, terms in zip(chunk_ids, tokens):

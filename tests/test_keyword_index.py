@@ -66,6 +66,20 @@ def test_scores_and_idf_match_textbook_bm25(index):
     assert keyword.idf["kembar"] == pytest.approx(math.log(1 + (n - df["kembar"] + 0.5) / (df["kembar"] + 0.5)), rel=1e-6)
     assert "tidakadadikorpus" not in keyword.idf and keyword.idf.get("tidakadadikorpus", 1.0) == 1.0
     assert keyword.search(["tidakadadikorpus"], 5) == []
+    assert max(keyword.idf.values()) == pytest.approx(max(
+        math.log(1 + (n - d + 0.5) / (d + 0.5)) for d in df.values()), rel=1e-6)
+    some = next(iter(docs))
+    assert keyword.doc_tokens[some] == Counter(docs[some])  # the passage's own terms, memory-mapped
+    assert keyword.doc_tokens.get("tidak-ada", ()) == ()
+
+
+def test_allowed_filters_ids_and_still_returns_k(index):
+    keyword = open_keyword_index(index, index.keyword_dir)
+    tokens = tokenize("kota kembar kerja sama")
+    everything = keyword.search(tokens, 100)
+    only_voi = keyword.search(tokens, 3, lambda cid: cid.startswith("voi-twin-cities:"))
+    assert len(only_voi) == 3 and all(cid.startswith("voi-twin-cities:") for cid, _ in only_voi)
+    assert only_voi == [(c, s) for c, s in everything if c.startswith("voi-twin-cities:")][:3]
 
 
 def test_opening_again_maps_the_stored_matrix_without_tokenizing(index, monkeypatch):
