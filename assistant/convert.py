@@ -194,7 +194,8 @@ def _read_html(data: bytes, name: str) -> ConvertedDocument:
         raise DocumentError(name, "bukan halaman HTML")
     extracted = trafilatura.extract(html, output_format="markdown", include_tables=True, include_links=False,
                                     include_formatting=True, include_comments=False, include_images=False,
-                                    favor_precision=True, deduplicate=True)
+                                    # No de-duplication: trafilatura remembers text across calls in a process.
+                                    favor_precision=True, deduplicate=False)
     if not extracted:
         raise DocumentError(name, "tidak ada isi artikel yang bisa diambil dari halaman ini")
     meta = trafilatura.extract_metadata(html)

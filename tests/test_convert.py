@@ -51,6 +51,13 @@ def test_html_page_loses_menu_cookie_banner_sidebar_footer_and_calls_to_action()
         assert junk.lower() not in text.lower(), junk
 
 
+def test_the_same_page_converts_the_same_every_time():
+    # trafilatura's own de-duplication remembers text across calls in a process: it must be off,
+    # or a page removed and added again from the admin page would come back empty.
+    first, second = convert_file(HTML), convert_file(HTML)
+    assert first.blocks == second.blocks and len(first.blocks) >= 4
+
+
 def test_pdf_drops_running_header_and_page_numbers_and_finds_headings():
     doc = convert_file(PDF)
     assert doc.format == "pdf"
