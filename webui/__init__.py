@@ -27,6 +27,8 @@ ASSETS = Path(__file__).parent / "assets"
 # greens on pale green fail WCAG contrast: labels and primary buttons use darker shades.
 THEME = gr.themes.Soft(primary_hue="emerald", font=["system-ui", "sans-serif"],
                        font_mono=["ui-monospace", "monospace"]).set(
+    color_accent="*primary_700",
+    color_accent_soft="*primary_50",
     block_label_text_color="*neutral_700",
     block_label_text_color_dark="*neutral_200",
     block_label_background_fill="*neutral_100",

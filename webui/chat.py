@@ -49,7 +49,7 @@ class ChatSession:
             return
         messages.append({"role": "user", "content": render_plain(question, "akk-question")})
         messages.append({"role": "assistant", "content": render_plain(self.phrases.get("pending"), "akk-pending")})
-        yield messages, turns, answers, ""
+        yield list(messages), turns, answers, ""
         try:
             data = self.assistant.ask(question, turns).to_dict()
         except AssistantError as exc:
@@ -64,7 +64,7 @@ class ChatSession:
         turn = len(answers) + 1
         messages[-1] = {"role": "assistant", "content": render_answer(data, turn, self.texts)}
         answers[len(messages) - 1] = {**data, "number": turn}
-        turns += [{"role": "user", "content": question}, {"role": "assistant", "content": data["answer"]}]
+        turns = turns + [{"role": "user", "content": question}, {"role": "assistant", "content": data["answer"]}]
         yield messages, turns, answers, ""
 
     def rate(self, answers: dict, index: int, liked: Any) -> tuple[str, dict | None]:

@@ -88,6 +88,14 @@
     });
   }
 
+  // Gradio's starter questions sit in role="list" without list items (an axe "critical"): a group.
+  function fixExamplesRole() {
+    document.querySelectorAll("#akk-chat .examples[role='list']").forEach(function (el) {
+      el.setAttribute("role", "group");
+      if (labels.__examples__) el.setAttribute("aria-label", labels.__examples__);
+    });
+  }
+
   var queued = false;
   function onChange() {
     if (queued) return;
@@ -97,6 +105,7 @@
       keepNewAnswerInView();
       announceStatus();
       relabelGradioControls();
+      fixExamplesRole();
     });
   }
 
