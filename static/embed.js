@@ -47,12 +47,30 @@
     return origin + "/widget?" + params.toString();
   }
 
+  // When the browser blocks storage inside the cross-site widget frame, the widget asks its host
+  // page to keep the conversation (this tab only, sessionStorage of the host page).
+  var STATE_KEY = "akk-widget-state";
+
+  function keepState(frame) {
+    window.addEventListener("message", function (e) {
+      if (e.origin !== origin || e.source !== frame.contentWindow || !e.data) return;
+      try {
+        if (e.data.type === "akk:save" && typeof e.data.state === "string") {
+          sessionStorage.setItem(STATE_KEY, e.data.state);
+        } else if (e.data.type === "akk:load") {
+          frame.contentWindow.postMessage({ type: "akk:state", state: sessionStorage.getItem(STATE_KEY) }, origin);
+        }
+      } catch (err) { /* storage blocked here too: the chat still works, without surviving a reload */ }
+    });
+  }
+
   function makeFrame(cfg, mode) {
     var frame = document.createElement("iframe");
     frame.src = frameUrl(cfg, mode);
     frame.title = fill(TEXT.frame_title, { title: cfg.title });
     frame.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-forms");
     frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+    keepState(frame);
     return frame;
   }
 

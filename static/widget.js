@@ -436,16 +436,31 @@
 
   // ---- persistence: the conversation survives page loads within the tab (sessionStorage) -------
 
-  function save() {
-    try {
-      state.items = state.items.slice(-MAX_STORED_ITEMS);
-      sessionStorage.setItem(STORAGE_KEY, JSON.stringify({ items: state.items }));
-    } catch (e) { /* storage full or blocked: the chat still works, it just won't survive a reload */ }
+  // Browsers that block storage in cross-site frames (Safari, Firefox strict, private windows)
+  // throw here; then the embed loader on the host page keeps the conversation for us.
+  function storage() {
+    try { return window.sessionStorage; } catch (e) { return null; }
   }
 
-  function load() {
+  function hostOrigin() {
+    try { return window.parent !== window && document.referrer ? new URL(document.referrer).origin : null; }
+    catch (e) { return null; }
+  }
+
+  function save() {
+    state.items = state.items.slice(-MAX_STORED_ITEMS);
+    var json = JSON.stringify({ items: state.items });
     try {
-      var saved = JSON.parse(sessionStorage.getItem(STORAGE_KEY) || "null");
+      storage().setItem(STORAGE_KEY, json);
+    } catch (e) {
+      var host = hostOrigin();
+      if (host) window.parent.postMessage({ type: "akk:save", state: json }, host);
+    }
+  }
+
+  function restore(json) {
+    try {
+      var saved = JSON.parse(json || "null");
       if (saved && Array.isArray(saved.items)) {
         state.items = saved.items.filter(function (item) {
           return item && (item.type === "user" || item.type === "error") ? typeof item.text === "string"
@@ -453,6 +468,30 @@
         });
       }
     } catch (e) { state.items = []; }
+  }
+
+  // Calls back once the saved conversation (if any) is in state.items.
+  function load(done) {
+    var json = null;
+    try { json = storage().getItem(STORAGE_KEY); } catch (e) { json = undefined; }
+    var host = hostOrigin();
+    if (json !== undefined || !host) { restore(json); done(); return; }
+    var finished = false;
+    function finish(value) {
+      if (finished) return;
+      finished = true;
+      window.removeEventListener("message", onReply);
+      restore(value);
+      done();
+    }
+    function onReply(e) {
+      if (e.source === window.parent && e.origin === host && e.data && e.data.type === "akk:state") {
+        finish(typeof e.data.state === "string" ? e.data.state : null);
+      }
+    }
+    window.addEventListener("message", onReply);
+    window.parent.postMessage({ type: "akk:load" }, host);
+    setTimeout(function () { finish(null); }, 400); // a plain iframe has no loader to answer
   }
 
   // ---- wiring ----------------------------------------------------------------------------------------
@@ -523,9 +562,11 @@
       dom.starters.appendChild(chip);
     });
 
-    load();
     renderAll();
-    dom.scroll.scrollTop = dom.scroll.scrollHeight;
+    load(function () {
+      renderAll();
+      dom.scroll.scrollTop = dom.scroll.scrollHeight;
+    });
 
     dom.form.addEventListener("submit", function (e) { e.preventDefault(); ask(dom.input.value); });
     dom.input.addEventListener("keydown", function (e) {
