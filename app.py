@@ -17,7 +17,6 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import argparse  # noqa: E402
 import logging  # noqa: E402
 import sys  # noqa: E402
-from typing import Any  # noqa: E402
 
 import gradio as gr  # noqa: E402
 from fastapi import FastAPI  # noqa: E402
@@ -26,12 +25,13 @@ from assistant.api import create_api  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
-from webui import CSS, HEAD, THEME, build_ui, make_briefing  # noqa: E402,F401  (make_briefing: used by tests/CLI users)
+from assistant.service import AssistantService  # noqa: E402
+from webui import CSS, HEAD, THEME, build_ui, make_briefing  # noqa: E402,F401  (make_briefing is re-exported)
 
 log = logging.getLogger("app")
 
 
-def create_app(assistant: Any, settings: Settings) -> FastAPI:
+def create_app(assistant: AssistantService, settings: Settings) -> FastAPI:
     """The HTTP API (+ /widget) with the Gradio UI mounted at "/"."""
     feedback = FeedbackStore(settings.feedback_db)
     api = create_api(assistant, settings, feedback=feedback)

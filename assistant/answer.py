@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 
-from .formal import is_chatter
+from .citations import Citations
 from .prompts import Phrases
 from .retrieval import HybridRetriever, RetrievalResult
-from .schema import Answer, Chunk, Citation
-from .text import content_words, normalize, split_sentences
+from .schema import Answer, Chunk
+from .text import Lexicon, content_words, is_chatter, normalize, split_sentences
 
 # Words that say the question is about twinning at all. A question with none of them and no
 # strong match in the corpus is out of scope (sports, recipes, the time of day...).
@@ -43,9 +43,9 @@ MAX_SENTENCES = 3
 MAX_LIST_ITEMS = 6
 
 
-def is_in_scope(question: str, result: RetrievalResult, names_a_place: bool) -> bool:
+def is_in_scope(question: str, result: RetrievalResult, names_a_place: bool, lexicon: Lexicon | None = None) -> bool:
     """Is the question about sister cities at all? (The refusal gate.)"""
-    text = normalize(question)
+    text = normalize(question, lexicon)
     if names_a_place or any(p in text for p in DOMAIN_PHRASES):
         return True
     if set(result.query_tokens) & DOMAIN_STEMS:
@@ -60,10 +60,10 @@ def looks_like_injection(question: str) -> bool:
     return bool(INJECTION.search(question))
 
 
-def _usable(sentence: str) -> bool:
+def _usable(sentence: str, lexicon: Lexicon | None) -> bool:
     """Rhetorical questions, list intros and chatter ("Keren, kan?", "Yuk, kita bedah…") are not answers."""
     stripped = sentence.strip()
-    return not stripped.endswith(("?", ":")) and len(stripped.split()) >= 4 and not is_chatter(stripped)
+    return not stripped.endswith(("?", ":")) and len(stripped.split()) >= 4 and not is_chatter(stripped, lexicon)
 
 
 DEFINITION_QUESTION = re.compile(r"\b(apa itu|apa sih|apakah itu|pengertian|definisi|arti|dimaksud|maksudnya|what is|what are)\b")
@@ -71,56 +71,43 @@ DEFINING_SENTENCE = re.compile(r"\b(adalah|merupakan|yaitu|ialah|mengacu pada)\b
 DEFINITION_BONUS = 2.0  # about one rare shared word: enough to lead with "X adalah ..."
 
 
-def _sentence_score(sentence: str, query: set[str], idf: dict[str, float], wants_definition: bool = False) -> float:
-    overlap = content_words(sentence) & query
+def _sentence_score(sentence: str, query: set[str], idf: dict[str, float], lexicon: Lexicon | None,
+                    wants_definition: bool = False) -> float:
+    overlap = content_words(sentence, lexicon) & query
     score = sum(idf.get(t, 1.0) for t in overlap)
     if wants_definition and DEFINING_SENTENCE.search(sentence.lower()):
         score += DEFINITION_BONUS
     return score
 
 
-class _Citations:
-    """Numbers passages in order of first use."""
-
-    def __init__(self) -> None:
-        self.items: list[Citation] = []
-        self._by_chunk: dict[str, int] = {}
-
-    def number(self, chunk: Chunk) -> int:
-        if chunk.chunk_id not in self._by_chunk:
-            n = len(self.items) + 1
-            self._by_chunk[chunk.chunk_id] = n
-            urls = tuple(chunk.metadata.get("urls") or ([chunk.url] if chunk.url else []))
-            self.items.append(Citation(n, chunk.source_id, chunk.title, chunk.section, chunk.url, chunk.text, urls))
-        return self._by_chunk[chunk.chunk_id]
-
-
-def _list_lines(chunks: list[Chunk], query: set[str], idf: dict[str, float], cites: _Citations) -> list[str]:
+def _list_lines(chunks: list[Chunk], query: set[str], idf: dict[str, float], cites: Citations,
+                lexicon: Lexicon | None) -> list[str]:
     """One line per list item: its label sentence plus its best-matching sentence."""
     lines = []
     for chunk in chunks[:MAX_LIST_ITEMS]:
-        sentences = [s for s in split_sentences(chunk.text) if s.strip()]
+        sentences = [s for s in split_sentences(chunk.text, lexicon) if s.strip()]
         if not sentences:
             continue
-        n = cites.number(chunk)
+        n = cites.passage(chunk)
         picked = [sentences[0]]
-        rest = [s for s in sentences[1:] if _usable(s)]
+        rest = [s for s in sentences[1:] if _usable(s, lexicon)]
         if rest and len(sentences[0].split()) < 12:
-            best = max(rest, key=lambda s: _sentence_score(s, query, idf))
+            best = max(rest, key=lambda s: _sentence_score(s, query, idf, lexicon))
             picked.append(best)
         lines.append("- " + " ".join(f"{s.strip()} [{n}]" for s in picked))
     return lines
 
 
-def _prose(question: str, result: RetrievalResult, query: set[str], idf: dict[str, float], cites: _Citations) -> str:
+def _prose(question: str, result: RetrievalResult, query: set[str], idf: dict[str, float], cites: Citations,
+           lexicon: Lexicon | None) -> str:
     """Up to three best sentences from the top passages, at most two per passage."""
     scored: list[tuple[float, int, int, str, Chunk]] = []
-    wants_definition = bool(DEFINITION_QUESTION.search(normalize(question)))
+    wants_definition = bool(DEFINITION_QUESTION.search(normalize(question, lexicon)))
     for hit in result.hits[:3]:
         prior = 1.0 / hit.rank  # the fused ranking already knows which passage matters most
-        for position, sentence in enumerate(split_sentences(hit.chunk.text)):
-            if _usable(sentence):
-                score = _sentence_score(sentence, query, idf, wants_definition) + prior
+        for position, sentence in enumerate(split_sentences(hit.chunk.text, lexicon)):
+            if _usable(sentence, lexicon):
+                score = _sentence_score(sentence, query, idf, lexicon, wants_definition) + prior
                 scored.append((score, hit.rank, position, sentence.strip(), hit.chunk))
     scored.sort(key=lambda row: row[0], reverse=True)
     chosen: list[tuple[int, int, str, Chunk]] = []
@@ -134,7 +121,7 @@ def _prose(question: str, result: RetrievalResult, query: set[str], idf: dict[st
             break
     if not wants_definition:
         chosen.sort(key=lambda row: (row[0], row[1]))  # read in passage order, not score order
-    return " ".join(f"{sentence} [{cites.number(chunk)}]" for _, _, sentence, chunk in chosen)
+    return " ".join(f"{sentence} [{cites.passage(chunk)}]" for _, _, sentence, chunk in chosen)
 
 
 def compose_answer(
@@ -144,23 +131,27 @@ def compose_answer(
     retriever: HybridRetriever,
     phrases: Phrases,
 ) -> Answer:
-    """Build the cited answer from retrieval results (the caller already checked scope)."""
+    """Build the cited answer from retrieval results (the caller already checked scope).
+
+    Sentences are split and scored with the retriever's lexicon, the one the query was tokenized with.
+    """
     if not result.hits:
         return Answer(question, phrases.get("not_covered"), refused=True, route="refusal",
                       standalone_question=standalone)
     query = set(result.query_tokens)
     idf = retriever.keyword.idf
-    cites = _Citations()
-    wants_list = bool(ENUMERATION_CUES.search(normalize(standalone)))
+    lexicon = retriever.lexicon
+    cites = Citations()
+    wants_list = bool(ENUMERATION_CUES.search(normalize(standalone, lexicon)))
     # A list-style question is answered with the whole list when one of the best passages is an
     # item of it (the list's own intro, "Ini dia beberapa tipsnya:", often ranks first).
     anchor = next((h.chunk for h in result.hits[:3] if h.chunk.kind == "article" and h.chunk.metadata.get("list_item")), None)
     if wants_list and anchor is not None:
         items = [c for c in retriever.section_chunks(anchor.source_id, anchor.section) if c.metadata.get("list_item")]
-        body = "\n".join(_list_lines(items, query, idf, cites))
+        body = "\n".join(_list_lines(items, query, idf, cites, lexicon))
         intro = phrases.get("intro_list", seed=standalone)
     else:
-        body = _prose(standalone, result, query, idf, cites)
+        body = _prose(standalone, result, query, idf, cites, lexicon)
         intro = phrases.get("intro", seed=standalone)
     if not cites.items:
         return Answer(question, phrases.get("not_covered"), refused=True, route="refusal",

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
@@ -22,9 +22,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import PROJECT_ROOT, Settings
-from .errors import AssistantError
+from .conversation import validate_history
+from .core import check_question
+from .errors import INTERNAL_ERROR, AssistantError, InvalidQuestion
 from .feedback import FeedbackStore
-from .schema import Answer
+from .service import AssistantService
 from .widget import widget_router
 
 log = logging.getLogger(__name__)
@@ -41,17 +43,6 @@ HTTP_MESSAGES = {
     404: "Alamat ini tidak ada. Coba POST /api/ask atau buka /widget.",
     405: "Metode HTTP ini tidak didukung untuk alamat ini.",
 }
-INTERNAL_ERROR = "Maaf, ada gangguan di server. Coba lagi sebentar lagi ya."
-
-
-class SupportsAsk(Protocol):
-    """What the API needs from assistant.core.Assistant."""
-
-    @property
-    def ready(self) -> bool: ...
-
-    def ask(self, question: str, history: list[dict] | None = None) -> Answer: ...
-
 
 class RequestError(Exception):
     """A client mistake, turned into {"error": message} with the given status at the edge."""
@@ -207,32 +198,23 @@ def _reject_unknown(data: dict, allowed: tuple[str, ...], where: str = "body") -
 
 
 def parse_ask(data: dict, max_question_chars: int) -> tuple[str, list[dict] | None]:
-    """Validate an /api/ask body; returns (question, history)."""
+    """Validate an /api/ask body; returns (question, history).
+
+    The question and history are checked by the core's own rules (same messages as in the chat);
+    a wrong shape is a 422 here, while an empty question reaches ask() and comes back as a 400.
+    """
     _reject_unknown(data, ASK_FIELDS)
     if "question" not in data:
         raise RequestError(422, "Kolom 'question' wajib diisi, misalnya {\"question\": \"Apa itu sister city?\"}.")
-    question = data["question"]
-    if not isinstance(question, str):
-        raise RequestError(422, "Kolom 'question' harus berupa teks.")
-    if len(question) > max_question_chars:
-        raise RequestError(
-            422,
-            f"Pertanyaannya kepanjangan ({len(question)} karakter, maksimal {max_question_chars}). "
-            "Coba diringkas jadi satu-dua kalimat ya.",
-        )
     history = data.get("history")
-    if history is None:
-        return question, None
-    if not isinstance(history, list):
-        raise RequestError(422, "Kolom 'history' harus berupa daftar pesan {\"role\", \"content\"}.")
-    for i, turn in enumerate(history):
-        if not isinstance(turn, dict):
-            raise RequestError(422, f"Pesan ke-{i + 1} di 'history' harus berupa objek {{\"role\", \"content\"}}.")
-        _reject_unknown(turn, TURN_FIELDS, where=f"pesan ke-{i + 1} 'history'")
-        if turn.get("role") not in ("user", "assistant"):
-            raise RequestError(422, f"Pesan ke-{i + 1} di 'history' harus punya role 'user' atau 'assistant'.")
-        if not isinstance(turn.get("content"), str):
-            raise RequestError(422, f"Pesan ke-{i + 1} di 'history' harus punya content berupa teks.")
+    for i, turn in enumerate(history if isinstance(history, list) else []):
+        if isinstance(turn, dict):
+            _reject_unknown(turn, TURN_FIELDS, where=f"pesan ke-{i + 1} 'history'")
+    try:
+        question = check_question(data["question"], max_question_chars)
+        validate_history(history)
+    except InvalidQuestion as exc:
+        raise RequestError(422, exc.message) from None
     return question, history
 
 
@@ -241,7 +223,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-def create_api(assistant: SupportsAsk, settings: Settings, feedback: FeedbackStore | None = None,
+def create_api(assistant: AssistantService, settings: Settings, feedback: FeedbackStore | None = None,
                static_dir: Path = STATIC_DIR) -> FastAPI:
     """The FastAPI app: JSON API, health check and the embeddable widget."""
     # The interactive docs load Swagger/Redoc from a CDN: off, the app must work with no network.
@@ -328,8 +310,7 @@ def create_api(assistant: SupportsAsk, settings: Settings, feedback: FeedbackSto
     async def healthz() -> JSONResponse:
         """200 when the index is loaded and questions can be answered, else 503."""
         if assistant.ready:
-            records = getattr(assistant, "records", None)
-            count = len(getattr(records, "relationships", ()) or ())
+            count = len(assistant.records.relationships)
             return JSONResponse({"status": "ok", "ready": True, "relationships": count})
         return JSONResponse({"status": "unavailable", "ready": False,
                              "error": "Indeks belum siap. Jalankan `assistant ingest` atau tunggu sebentar."},
@@ -342,51 +323,3 @@ def create_api(assistant: SupportsAsk, settings: Settings, feedback: FeedbackSto
         app.add_middleware(ApiCORS, allowed_origins=settings.allowed_origins)
     app.add_middleware(SecurityHeaders, allowed_origins=settings.allowed_origins)
     return app
-
-
-class BackgroundServer:
-    """Runs an ASGI app with uvicorn in a daemon thread (tests, benchmarks); loopback by default."""
-
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
-        import uvicorn
-
-        self.host = host
-        self.port = port or free_port(host)
-        config = uvicorn.Config(app, host=host, port=self.port, log_level=log_level, access_log=False,
-                                lifespan="on", timeout_keep_alive=30)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self, timeout_s: float = 30.0) -> "BackgroundServer":
-        """Start serving and wait until the socket accepts connections."""
-        self.thread.start()
-        deadline = time.monotonic() + timeout_s
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"server on {self.url} did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        """Ask uvicorn to exit and wait for the thread."""
-        self.server.should_exit = True
-        self.thread.join(10)
-
-    def __enter__(self) -> "BackgroundServer":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that is free right now on host."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])

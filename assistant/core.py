@@ -5,9 +5,10 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .answer import compose_answer, is_in_scope, looks_like_injection
-from .chunking import chunk_article
+from .chunking import chunk_article, sentence_chunks
 from .config import Settings
 from .conversation import resolve_follow_up, validate_history
 from .corpus import load_articles
@@ -15,10 +16,13 @@ from .embeddings import make_embedder
 from .errors import CorpusError, InvalidQuestion
 from .index import ChromaIndex, SyncReport
 from .prompts import load_phrases
-from .record_answers import answer_from_records
-from .records import RecordStore
+from .records import RecordStore, answer_from_records
 from .retrieval import HybridRetriever
 from .schema import Answer, Hit
+from .text import lexicon_path, load_lexicon
+
+if TYPE_CHECKING:  # the briefing package is imported on first use: chat-only processes never pay for it
+    from .briefing import Briefing
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +46,8 @@ def strip_markup(text: str) -> str:
     return re.sub(r"\s+", " ", _MARKUP.sub(" ", text)).strip()
 
 
-def clean_question(question: object, max_chars: int) -> str:
-    """Normalize a user question or raise InvalidQuestion with an Indonesian message."""
+def check_question(question: object, max_chars: int) -> str:
+    """The question if it is text within the length limit, else InvalidQuestion (the API's 422s)."""
     if not isinstance(question, str):
         raise InvalidQuestion("Pertanyaan harus berupa teks.")
     if len(question) > max_chars:
@@ -51,6 +55,12 @@ def clean_question(question: object, max_chars: int) -> str:
             f"Pertanyaannya kepanjangan ({len(question)} karakter, maksimal {max_chars}). "
             "Coba diringkas jadi satu-dua kalimat ya."
         )
+    return question
+
+
+def clean_question(question: object, max_chars: int) -> str:
+    """Normalize a user question or raise InvalidQuestion with an Indonesian message."""
+    question = check_question(question, max_chars)
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
@@ -73,6 +83,7 @@ class Assistant:
         self.record_errors = record_errors
         self.phrases = load_phrases(settings.prompts_dir, "answer")
         self.record_phrases = load_phrases(settings.prompts_dir, "records")
+        self.lexicon = load_lexicon(lexicon_path(settings.prompts_dir))
         self.retriever: HybridRetriever | None = None
 
     @classmethod
@@ -81,7 +92,7 @@ class Assistant:
         settings = settings or Settings.from_env()
         embedder = make_embedder(settings.embedder)
         index = ChromaIndex(settings, embedder)
-        records, record_errors = RecordStore.load(settings.corpus_dir / "records")
+        records, record_errors = RecordStore.load(settings.corpus_dir / "records", settings.prompts_dir)
         for error in record_errors:
             log.warning("records: %s", error.message)
         assistant = cls(settings, index, records, record_errors)
@@ -89,7 +100,7 @@ class Assistant:
             report = assistant.ingest()
             log.info("index built: %s", report.sync.summary())
         else:
-            assistant.retriever = HybridRetriever(index, embedder)
+            assistant.retriever = assistant._new_retriever()
         return assistant
 
     @property
@@ -99,16 +110,19 @@ class Assistant:
     def ingest(self) -> IngestReport:
         """Bring the index in line with corpus/: embed new chunks, drop stale ones, keep the rest."""
         articles, errors = load_articles(self.settings.corpus_dir)
-        records, record_errors = RecordStore.load(self.settings.corpus_dir / "records")
+        records, record_errors = RecordStore.load(self.settings.corpus_dir / "records", self.settings.prompts_dir)
         self.records, self.record_errors = records, record_errors
-        chunks_by_file = {a.path.name: chunk_article(a) for a in articles}
+        chunks_by_file = {}
+        for article in articles:
+            chunks = chunk_article(article)
+            chunks_by_file[article.path.name] = chunks + sentence_chunks(chunks)
         failed = {e.path.split(":")[0] for e in errors}
         if record_errors and not records.relationships:
             failed.add(RECORDS_FILE)  # unreadable tables: keep the records already indexed
         else:
             chunks_by_file[RECORDS_FILE] = records.chunks()
         sync = self.index.sync(chunks_by_file, failed_files=failed)
-        self.retriever = HybridRetriever(self.index, self.index.embedder)
+        self.retriever = self._new_retriever()
         total = sum(len(c) for c in chunks_by_file.values())
         return IngestReport(sync, len(articles), total, len(records.relationships), errors + record_errors)
 
@@ -134,7 +148,7 @@ class Assistant:
         if not any(ch.isalnum() for ch in query):
             return Answer(text, self.phrases.get("no_letters"), refused=True, route="invalid")
         standalone = self.standalone(query, turns)
-        from_records = answer_from_records(standalone, self.records, self.record_phrases)
+        from_records = answer_from_records(standalone, self.records, self.record_phrases, self.lexicon)
         if from_records is not None:
             from_records.question = text
             from_records.standalone_question = standalone
@@ -149,7 +163,8 @@ class Assistant:
     def _answer_from_articles(self, question: str, standalone: str) -> Answer:
         result = self._retriever().search(standalone, self.settings.top_k)
         # A foreign country alone ("presiden Amerika") doesn't make a question about twinning.
-        if not is_in_scope(standalone, result, names_a_place=bool(self._indonesian_places(standalone))):
+        names_a_place = bool(self._indonesian_places(standalone))
+        if not is_in_scope(standalone, result, names_a_place=names_a_place, lexicon=self.lexicon):
             return Answer(question, self.phrases.get("refusal"), refused=True, route="refusal",
                           standalone_question=standalone)
         return compose_answer(question, standalone, result, self._retriever(), self.phrases)
@@ -169,11 +184,11 @@ class Assistant:
         return articles
 
     def brief(self, subject: str, *, kind: str | None = None, title: str | None = None,
-              date: str | None = None):
+              date: str | None = None) -> Briefing:
         """A formal, fully cited briefing on a city, a pair ("Surabaya–Busan") or a topic."""
         from .briefing import build_briefing
 
-        return build_briefing(self, subject, title=title, date=date, kind=kind)
+        return build_briefing(self, subject, title=title, date=date, kind=kind, prompts_dir=self.settings.prompts_dir)
 
     def standalone(self, question: str, history: list[dict] | None = None) -> str:
         """The question rewritten to stand on its own, given the conversation so far."""
@@ -181,5 +196,8 @@ class Assistant:
 
     def _retriever(self) -> HybridRetriever:
         if self.retriever is None:
-            self.retriever = HybridRetriever(self.index, self.index.embedder)
+            self.retriever = self._new_retriever()
         return self.retriever
+
+    def _new_retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.index, self.index.embedder, self.lexicon)

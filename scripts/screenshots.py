@@ -32,7 +32,7 @@ def serve(tmp: Path):
     from starlette.routing import Route
 
     import app as app_module
-    from assistant.api import BackgroundServer, free_port
+    from tests.servers import BackgroundServer, free_port
     from assistant.config import Settings
     from assistant.core import Assistant
 

@@ -11,7 +11,8 @@ import pytest
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
 from assistant.prompts import load_phrases
-from tests.fakes import PASSAGE, FakeAssistant, FakeRecords, FakeRelationship
+from assistant.records import RecordStore
+from tests.fakes import PASSAGE, FakeAssistant, fake_relationship
 from webui.chat import ChatSession, answer_excerpt
 from webui.data_tab import render_table, search, suggest, table_rows
 from webui.render import (
@@ -192,13 +193,22 @@ def test_excerpt_names_the_answer_briefly():
 
 # --- Data tab -----------------------------------------------------------------------------------------
 
-RECORDS = FakeRecords([
-    FakeRelationship("Surabaya", "Jawa Timur", "Busan", "Korea Selatan", 1994,
-                     source_urls=("https://github.com/Hekman/twincities/blob/x/twin_cities_raw.csv",
-                                  "https://www.surabaya.go.id/eng")),
-    FakeRelationship("Bandung", "Jawa Barat", "Braunschweig", "Jerman", 1960, confidence="sedang"),
-    FakeRelationship("Depok", "Jawa Barat", "Ōsaki", "Jepang", None, confidence="rendah"),
-])
+RELATIONSHIPS = [
+    replace(fake_relationship("Surabaya", "Jawa Timur", "Busan", "Korea Selatan", "1994", (), "sister city", "tinggi",
+                              "https://github.com/Hekman/twincities/blob/x/twin_cities_raw.csv"),
+            source_urls=("https://github.com/Hekman/twincities/blob/x/twin_cities_raw.csv", "https://www.surabaya.go.id/eng")),
+    fake_relationship("Bandung", "Jawa Barat", "Braunschweig", "Jerman", "1960", (), "sister city", "sedang",
+                      "https://example.org/bs"),
+    fake_relationship("Depok", "Jawa Barat", "Ōsaki", "Jepang", "", (), "sister city", "rendah", "https://example.org/d"),
+]
+RECORDS = RecordStore(RELATIONSHIPS, [])
+
+
+class TableOnly:
+    """Records with only the relationships (no name recognition), like a minimal store."""
+
+    def __init__(self, relationships: list) -> None:
+        self.relationships = relationships
 
 
 def test_search_matches_every_word_across_columns_and_ignores_accents():
@@ -212,30 +222,22 @@ def test_search_matches_every_word_across_columns_and_ignores_accents():
 
 def test_a_typo_finds_rows_through_a_suggestion():
     rows = table_rows(RECORDS)
-    result = search(rows, "bandnug", None, None, "Semua")
+    result = search(rows, "bandnug", None, None, "Semua", TableOnly(RELATIONSHIPS))
     assert result.suggestion == "Bandung" and [r.city for r in result.rows] == ["Bandung"]
     assert suggest("qwertyuiop", rows) is None
     assert search(rows, "qwertyuiop", None, None, "Semua") == type(result)([])
 
 
 def test_suggestion_uses_the_record_stores_name_recognition_when_it_has_one():
-    class Place:
-        def __init__(self, name: str, start: int, end: int) -> None:
-            self.name, self.start, self.end = name, start, end
-
-    class StoreWithAliases(FakeRecords):
-        def find_places(self, text: str) -> list:
-            i = text.lower().find("suroboyo")
-            return [Place("Surabaya", i, i + 8)] if i >= 0 else []
-
     rows = table_rows(RECORDS)
-    result = search(rows, "Suroboyo", None, None, "Semua", StoreWithAliases(RECORDS.relationships))
+    result = search(rows, "Suroboyo", None, None, "Semua", RECORDS)  # an alias the store knows
     assert result.suggestion == "Surabaya" and [r.partner for r in result.rows] == ["Busan"]
+    assert search(rows, "Suroboyo", None, None, "Semua", TableOnly(RELATIONSHIPS)).rows == []
 
 
 def test_table_has_real_links_with_labels_and_escapes_data():
-    evil = replace(RECORDS.relationships[0], city_name="<b>Kota</b>", source_urls=("javascript:alert(1)",))
-    out = render_table(table_rows(FakeRecords([RECORDS.relationships[0], evil])), PHRASES)
+    evil = replace(RELATIONSHIPS[0], city_name="<b>Kota</b>", source_urls=("javascript:alert(1)",))
+    out = render_table(table_rows(TableOnly([RELATIONSHIPS[0], evil])), PHRASES)
     assert '<a href="https://www.surabaya.go.id/eng"' in out and ">surabaya.go.id</a>" in out
     assert ">daftar Wikipedia (CC BY-SA)</a>" in out and ".csv</a>" not in out
     assert "<b>Kota</b>" not in out and "&lt;b&gt;Kota&lt;/b&gt;" in out

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from assistant.api import BackgroundServer, free_port
+from tests.servers import BackgroundServer, free_port
 from assistant.feedback import FeedbackStore
 
 pytestmark = pytest.mark.browser

@@ -7,11 +7,12 @@ import re
 import httpx
 import pytest
 
-from assistant.api import BackgroundServer, create_api
+from assistant.api import create_api
 from assistant.config import Settings
 from assistant.prompts import load_phrases
 from assistant.widget import TEXT_MARKER, WIDGET_FILES, widget_text_json
 from tests.fakes import FakeAssistant
+from tests.servers import BackgroundServer
 
 
 @pytest.fixture(scope="module")

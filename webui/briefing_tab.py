@@ -22,7 +22,7 @@ def make_briefing(assistant: Any, subject: str, kind_label: str, title: str, dat
     import tempfile
     from pathlib import Path
 
-    from assistant.export import to_markdown, write_briefing
+    from assistant.briefing import to_markdown, write_briefing
 
     try:
         briefing = assistant.brief(subject or "", kind=BRIEF_KINDS.get(kind_label), title=title or None,

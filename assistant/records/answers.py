@@ -12,24 +12,17 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from .prompts import Phrases
-from .records import (
-    COMMON_WORDS,
-    Candidate,
-    PlaceMatch,
-    RecordStore,
-    Relationship,
-    Source,
-    root_words,
-    fold,
-    strip_parenthetical,
-)
-from .schema import Answer, Citation
-from .text import normalize
+from ..citations import Citations
+from ..prompts import Phrases
+from ..schema import Answer, Citation, Route
+from ..text import Lexicon, normalize
+from .model import Candidate, PlaceMatch, Relationship, fold
+from .places import COMMON_WORDS, root_words
+from .store import RecordStore
 
 log = logging.getLogger(__name__)
 
-ROUTE = "records"
+ROUTE: Route = "records"
 
 # Words that make a question about the twinning itself.
 _RECORD_CUE = re.compile(
@@ -78,19 +71,15 @@ class _Compose:
     """Lines and citations of one answer; each cited passage gets one number."""
 
     lines: list[str] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
-    _numbers: dict[tuple, int] = field(default_factory=dict)
+    cites: Citations = field(default_factory=Citations)
 
-    def _cite(self, key: tuple, make) -> int:
-        if key not in self._numbers:
-            n = len(self.citations) + 1
-            self.citations.append(make(n))
-            self._numbers[key] = n
-        return self._numbers[key]
+    @property
+    def citations(self) -> list[Citation]:
+        return self.cites.items
 
     def relationship(self, rel: Relationship, with_city: bool = True, conflict_note: str = "") -> None:
         """A bullet for one relationship (+ one sub-bullet per source when years disagree)."""
-        n = self._cite(("rel", rel.rel_id), lambda n: relationship_citation(n, rel))
+        n = self.cites.relationship(rel)
         text = rel.headline()
         if not with_city:
             text = text[len(f"{rel.city_name} – "):]  # still a verbatim part of the document
@@ -100,55 +89,16 @@ class _Compose:
                 self.lines.append(conflict_note)
             dated = sorted((s for s in rel.sources if s.year), key=lambda s: (s.year, s.label))
             for source in dated:
-                m = self._cite(("src", rel.rel_id, source.url), lambda m: source_citation(m, rel, source))
+                m = self.cites.record_source(rel, source)
                 self.lines.append(f"  - {rel.source_year_text(source)} [{m}]")
 
     def candidate(self, cand: Candidate) -> None:
         """A bullet for one unverified candidate, worded as unverified."""
-        n = self._cite(("cand", cand.cand_id, cand.source_url), lambda n: candidate_citation(n, cand))
+        n = self.cites.candidate(cand)
         self.lines.append(f"- {cand.headline()} [{n}]")
 
     def say(self, text: str) -> None:
         self.lines.append(text)
-
-
-def relationship_citation(n: int, rel: Relationship) -> Citation:
-    """The citation of a relationship: its document, every source URL."""
-    return Citation(
-        n=n,
-        source_id=f"record:{rel.rel_id}",
-        title=f"Data kota kembar: {strip_parenthetical(rel.city_name)} – {rel.partner_city}",
-        section="Hubungan kota kembar",
-        url=rel.source_urls[0] if rel.source_urls else "",
-        text=rel.document(),
-        urls=rel.source_urls,
-    )
-
-
-def source_citation(n: int, rel: Relationship, source: Source) -> Citation:
-    """The citation of one source row: our sentence naming the source and the year it gives."""
-    return Citation(
-        n=n,
-        source_id=f"record:{rel.rel_id}",
-        title=source.title,
-        section="Sumber data kota kembar",
-        url=source.url,
-        text=f"{rel.source_year_text(source)}. Judul sumber: {source.title}.",
-        urls=(source.url,),
-    )
-
-
-def candidate_citation(n: int, cand: Candidate) -> Citation:
-    """The citation of an unverified candidate (never a record: citation)."""
-    return Citation(
-        n=n,
-        source_id=f"candidate:{cand.cand_id}",
-        title=cand.source_title,
-        section="Belum terverifikasi",
-        url=cand.source_url,
-        text=cand.document(),
-        urls=(cand.source_url,),
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,11 +136,11 @@ def _unknown_names(question: str, places: list[PlaceMatch], names_anywhere: bool
     return names
 
 
-def _is_records_question(plain: str, places: list[PlaceMatch]) -> bool:
+def _is_records_question(plain: str, places: list[PlaceMatch], lexicon: Lexicon | None) -> bool:
     """Which/whether/since-when/what-focus questions about twinning (not concept or lessons)."""
     strong = bool(_STRONG_CUE.search(plain))
     # normalize() maps English and casual words onto Indonesian ones ("history" -> "sejarah").
-    if (_ARTICLE_ASPECT.search(plain) or _ARTICLE_ASPECT.search(_plain(normalize(plain)))) and not strong:
+    if (_ARTICLE_ASPECT.search(plain) or _ARTICLE_ASPECT.search(_plain(normalize(plain, lexicon)))) and not strong:
         return False  # "apa saja manfaat sister city Surabaya?" is for the articles
     if strong or _RECORD_CUE.search(plain) or _LIST_CUE.search(plain):
         return True
@@ -203,20 +153,21 @@ def _is_records_question(plain: str, places: list[PlaceMatch]) -> bool:
 # Answers
 
 
-def answer_from_records(question: str, store: RecordStore, phrases: Phrases) -> Answer | None:
+def answer_from_records(question: str, store: RecordStore, phrases: Phrases,
+                        lexicon: Lexicon | None = None) -> Answer | None:
     """A cited answer from the record tables, or None when the question isn't about them."""
     try:
-        return _answer(question or "", store, phrases)
+        return _answer(question or "", store, phrases, lexicon)
     except (ValueError, KeyError, IndexError):
         # Never raise to the caller for user input: the article path still gets a chance.
         log.exception("records answer failed for %r", question)
         return None
 
 
-def _answer(question: str, store: RecordStore, phrases: Phrases) -> Answer | None:
+def _answer(question: str, store: RecordStore, phrases: Phrases, lexicon: Lexicon | None) -> Answer | None:
     plain = _plain(question)
     places = store.find_places(question)
-    if not _is_records_question(plain, places):
+    if not _is_records_question(plain, places, lexicon):
         return None
     local = _dedupe([p for p in places if p.kind in ("city", "province")])
     partners = _dedupe([p for p in places if p.kind == "partner"])
@@ -234,8 +185,8 @@ def _answer(question: str, store: RecordStore, phrases: Phrases) -> Answer | Non
     if local and (partners or (unknown and not countries)):
         names = [p.name for p in partners] or unknown
         for place in local:
-            for partner in names:
-                _pair(out, store, phrases, place, partner, seed)
+            for partner_name in names:
+                _pair(out, store, phrases, place, partner_name, seed)
     elif len(local) >= 2 and not countries and not _LIST_CUE.search(plain):
         out.say(phrases.get("two_indonesian", a=local[0].name, b=local[1].name))
     elif local:
