@@ -285,5 +285,8 @@ def mount_admin(app: FastAPI, assistant: Any, settings: Settings) -> bool:
     """Add the admin routes when ASSISTANT_ADMIN_TOKEN is set; returns whether they were added."""
     if not settings.admin_token:
         return False
+    if not hasattr(assistant, "index"):  # documents live in the real index: core.Assistant only
+        log.warning("admin page needs core.Assistant (with an index); not mounted for %s", type(assistant).__name__)
+        return False
     app.include_router(create_admin_router(assistant, settings))
     return True
