@@ -161,8 +161,12 @@ class ChromaIndex:
 
     @property
     def keyword_dir(self):
-        """Where the persisted keyword index of this collection lives (beside the Chroma files)."""
-        return self.settings.index_dir / f"keyword-{self.settings.collection}"
+        """Where the persisted keyword index of this collection lives: beside the embedded Chroma
+        files, or (with a Chroma server, which holds no local files) in the data dir."""
+        s = self.settings
+        if s.chroma_host:
+            return s.data_dir / f"keyword-{s.chroma_host}-{s.chroma_port}-{s.collection}"
+        return s.index_dir / f"keyword-{s.collection}"
 
     def chunk_ids(self) -> list[str]:
         """The ids of every stored entry (cheap: no documents or vectors are read)."""
