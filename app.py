@@ -28,7 +28,7 @@ from fastapi import FastAPI  # noqa: E402
 
 from assistant.api import ASK_WORKERS, create_api  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.errors import INTERNAL_ERROR, AssistantError  # noqa: E402
+from assistant.errors import INTERNAL_ERROR, AssistantError, UnknownPlace  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
 from assistant.service import AssistantService  # noqa: E402
 
@@ -247,11 +247,12 @@ def build_data_tab(assistant: AssistantService) -> None:
 
 
 BRIEF_KINDS = {"Kota / provinsi": "city", "Pasangan kota": "pair", "Topik": "topic"}
+MAX_SUGGESTIONS = 3  # "Mungkin maksudnya: ..." buttons under a briefing subject the records don't know
 
 
-def make_briefing(assistant: AssistantService, subject: str, kind_label: str, title: str, date: str,
-                  fmt: str) -> tuple[str, str | None]:
-    """(Markdown preview or an Indonesian error, path of the file to download)."""
+def briefing_result(assistant: AssistantService, subject: str, kind_label: str, title: str, date: str,
+                    fmt: str) -> tuple[str, str | None, list[str]]:
+    """(Markdown preview or an Indonesian error, path of the file to download, place names to suggest)."""
     import tempfile
     from pathlib import Path
 
@@ -264,9 +265,18 @@ def make_briefing(assistant: AssistantService, subject: str, kind_label: str, ti
         slug = re.sub(r"[^a-z0-9]+", "-", (subject or "briefing").lower()).strip("-")[:40] or "briefing"
         path = out_dir / f"briefing-{slug}.{'docx' if fmt == 'DOCX' else 'md'}"
         write_briefing(briefing, path, "docx" if fmt == "DOCX" else "md")
+    except UnknownPlace as exc:
+        return f"**Tidak bisa menyusun briefing:** {html.escape(exc.message)}", None, exc.suggestions[:MAX_SUGGESTIONS]
     except AssistantError as exc:
-        return f"**Tidak bisa menyusun briefing:** {html.escape(exc.message)}", None
-    return escape_markdown_html(to_markdown(briefing)), str(path)
+        return f"**Tidak bisa menyusun briefing:** {html.escape(exc.message)}", None, []
+    return escape_markdown_html(to_markdown(briefing)), str(path), []
+
+
+def make_briefing(assistant: AssistantService, subject: str, kind_label: str, title: str, date: str,
+                  fmt: str) -> tuple[str, str | None]:
+    """(Markdown preview or an Indonesian error, path of the file to download)."""
+    preview, path, _ = briefing_result(assistant, subject, kind_label, title, date, fmt)
+    return preview, path
 
 
 def escape_markdown_html(text: str) -> str:
@@ -277,18 +287,38 @@ def escape_markdown_html(text: str) -> str:
 def build_briefing_tab(assistant: AssistantService) -> None:
     """Briefing drafts for officials: formal, fully cited, downloadable as DOCX or Markdown."""
     gr.Markdown("Susun draf briefing formal dengan sumber lengkap. Isi nama kota (mis. *Surabaya*), "
-                "pasangan (*Surabaya–Busan*), atau topik (*manfaat dan tantangan sister city*).")
+                "pasangan (*Surabaya–Busan*), atau topik (*manfaat dan tantangan sister city*); "
+                "jenisnya dikenali dari isian.")
     with gr.Row(elem_classes="akk-brief"):
-        subject = gr.Textbox(label="Subjek", placeholder="Surabaya", scale=3)
+        subject = gr.Textbox(label="Subjek", placeholder="Surabaya", scale=3, elem_id="akk-brief-subject")
         kind = gr.Radio(list(BRIEF_KINDS), value="Kota / provinsi", label="Jenis", scale=2)
     with gr.Row(elem_classes="akk-brief"):
         title = gr.Textbox(label="Judul (opsional)")
         date = gr.Textbox(label="Tanggal (opsional)", placeholder="23 November 2026")
         fmt = gr.Radio(["DOCX", "Markdown"], value="DOCX", label="Format unduhan")
     button = gr.Button("Susun briefing", variant="primary")
+    with gr.Row(visible=False, elem_id="akk-brief-suggestions") as suggestion_row:
+        gr.Markdown("Mungkin maksudnya:")
+        suggestions = [gr.Button(size="sm", visible=False) for _ in range(MAX_SUGGESTIONS)]
     download = gr.File(label="Unduh briefing", interactive=False)
     preview = gr.Markdown()
-    button.click(functools.partial(make_briefing, assistant), [subject, kind, title, date, fmt], [preview, download])
+
+    def run(subject_text: str, kind_label: str, title_text: str, date_text: str, fmt_label: str) -> tuple:
+        """Compose the briefing; an unknown place shows its near matches as buttons."""
+        shown, path, names = briefing_result(assistant, subject_text, kind_label, title_text, date_text, fmt_label)
+        buttons = [gr.update(value=names[i], visible=True) if i < len(names) else gr.update(visible=False)
+                   for i in range(MAX_SUGGESTIONS)]
+        return (shown, path, gr.update(visible=bool(names)), *buttons)
+
+    def pick(name: str, kind_label: str, title_text: str, date_text: str, fmt_label: str) -> tuple:
+        """A suggestion clicked: it becomes the subject and the briefing is composed right away."""
+        return (name, *run(name, kind_label, title_text, date_text, fmt_label))
+
+    outputs = [preview, download, suggestion_row, *suggestions]
+    button.click(run, [subject, kind, title, date, fmt], outputs)
+    subject.submit(run, [subject, kind, title, date, fmt], outputs)
+    for suggestion in suggestions:
+        suggestion.click(pick, [suggestion, kind, title, date, fmt], [subject, *outputs])
 
 
 def tab_builders(assistant: AssistantService, feedback: FeedbackStore) -> list[tuple[str, Callable[[AssistantService], None]]]:
