@@ -297,24 +297,26 @@ def build_briefing_tab(assistant: AssistantService) -> None:
         date = gr.Textbox(label="Tanggal (opsional)", placeholder="23 November 2026")
         fmt = gr.Radio(["DOCX", "Markdown"], value="DOCX", label="Format unduhan")
     button = gr.Button("Susun briefing", variant="primary")
+    status = gr.Markdown(elem_id="akk-brief-status")  # why a briefing could not be made
     with gr.Row(visible=False, elem_id="akk-brief-suggestions") as suggestion_row:
-        gr.Markdown("Mungkin maksudnya:")
-        suggestions = [gr.Button(size="sm", visible=False) for _ in range(MAX_SUGGESTIONS)]
-    download = gr.File(label="Unduh briefing", interactive=False)
+        suggestions = [gr.Button(size="sm", visible=False, scale=0, min_width=120) for _ in range(MAX_SUGGESTIONS)]
+    download = gr.File(label="Unduh briefing", interactive=False, visible=False)
     preview = gr.Markdown()
 
     def run(subject_text: str, kind_label: str, title_text: str, date_text: str, fmt_label: str) -> tuple:
-        """Compose the briefing; an unknown place shows its near matches as buttons."""
+        """Compose the briefing; an unknown place shows its near matches as buttons under the message."""
         shown, path, names = briefing_result(assistant, subject_text, kind_label, title_text, date_text, fmt_label)
         buttons = [gr.update(value=names[i], visible=True) if i < len(names) else gr.update(visible=False)
                    for i in range(MAX_SUGGESTIONS)]
-        return (shown, path, gr.update(visible=bool(names)), *buttons)
+        if path is None:
+            return (shown, "", gr.update(value=None, visible=False), gr.update(visible=bool(names)), *buttons)
+        return ("", shown, gr.update(value=path, visible=True), gr.update(visible=False), *buttons)
 
     def pick(name: str, kind_label: str, title_text: str, date_text: str, fmt_label: str) -> tuple:
         """A suggestion clicked: it becomes the subject and the briefing is composed right away."""
         return (name, *run(name, kind_label, title_text, date_text, fmt_label))
 
-    outputs = [preview, download, suggestion_row, *suggestions]
+    outputs = [status, preview, download, suggestion_row, *suggestions]
     button.click(run, [subject, kind, title, date, fmt], outputs)
     subject.submit(run, [subject, kind, title, date, fmt], outputs)
     for suggestion in suggestions:

@@ -65,14 +65,17 @@ def test_clicking_a_suggestion_composes_that_briefing(app_module, real_assistant
             subject = page.locator("#akk-brief-subject textarea, #akk-brief-subject input").first
             subject.fill("Bandnug")
             page.get_by_role("button", name="Susun briefing").click()
-            suggestions = page.locator("#akk-brief-suggestions")
-            expect(suggestions.get_by_text("Mungkin maksudnya")).to_be_visible(timeout=30_000)
-            suggestion = suggestions.get_by_role("button", name="Bandung", exact=True)
+            status = page.locator("#akk-brief-status")
+            expect(status).to_contain_text("Mungkin maksudnya: Bandung?", timeout=30_000)
+            suggestion = page.locator("#akk-brief-suggestions").get_by_role("button", name="Bandung", exact=True)
             expect(suggestion).to_be_visible()
             suggestion.click()
             expect(page.get_by_text("Briefing Kerja Sama Kota Kembar: Bandung").first).to_be_visible(timeout=60_000)
             expect(subject).to_have_value("Bandung")
-            expect(suggestions).to_be_hidden()
+            expect(page.locator("#akk-brief-suggestions")).to_be_hidden()
+            expect(status).not_to_contain_text("tidak ditemukan")
+            download = page.locator("a[download][href$='briefing-bandung.docx']")
+            expect(download).to_be_visible(timeout=30_000)  # the DOCX to take away
             page.screenshot(path=str(tmp_path / "briefing-tab.png"))
             browser.close()
     finally:

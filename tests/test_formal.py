@@ -127,8 +127,8 @@ def test_particle_inside_a_clause_keeps_the_comma():
      "Perbedaan bahasa serta budaya pula dapat menjadi hambatan.",
      "Tidak hanya itu, perbedaan bahasa serta budaya pula dapat menjadi hambatan."),
     ("Jadi, sister city itu adalah hubungan kerjasama formal antara dua kota.",
-     "Sister city itu adalah hubungan kerjasama formal antara dua kota.",
-     "Sister city itu adalah hubungan kerjasama formal antara dua kota."),
+     "Sister city adalah hubungan kerjasama formal antara dua kota.",
+     "Sister city adalah hubungan kerjasama formal antara dua kota."),
     ("Tapi, tidak hanya wujud kerja sama yang bersifat resmi.", "Tidak hanya wujud kerja sama yang bersifat resmi.",
      "Namun, tidak hanya wujud kerja sama yang bersifat resmi."),
     # A demonstrative subject with nothing before it: the sentence cannot stand alone.
