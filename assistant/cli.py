@@ -114,6 +114,21 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0 if report.passed or not args.strict else 1
 
 
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from .calibration import calibrate, write_calibration
+
+    calibration, report = calibrate(_open(settings), Path(args.eval_dir))
+    print(f"== assistant calibrate ({settings.embedder}, split dev) ==")
+    print(f"bias={calibration.bias} threshold={calibration.threshold} "
+          f"similarity_floor={calibration.similarity_floor} span={calibration.similarity_span}")
+    print("weights: " + ", ".join(f"{k}={v}" for k, v in calibration.weights.items()))
+    for name, value in report.items():
+        print(f"{name}: {value:.3f}" if isinstance(value, float) else f"{name}: {value}")
+    if not args.dry_run:
+        print(f"ditulis ke {write_calibration(settings.prompts_dir, settings.embedder, calibration)}")
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from .bench import run_benchmarks
 
@@ -182,6 +197,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--failures", action="append", choices=("dev", "test"), default=[],
                    help="cetak pertanyaan yang gagal untuk split ini (setel di dev saja)")
     p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("calibrate", help="setel skor 'bisa dijawab' pada split dev (untuk embedder ini)")
+    p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))
+    p.add_argument("--dry-run", action="store_true", help="cetak saja, jangan tulis prompts/routing.yaml")
+    p.set_defaults(run=cmd_calibrate)
 
     p = sub.add_parser("bench", help="ukur kecepatan dan memori (mencetak angka)")
     p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))

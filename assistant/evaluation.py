@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,7 +151,8 @@ def load_bank(eval_dir: Path, corpus_dir: Path) -> list[Item]:
                     group = "id:" + item_id
                 kind = {"articles": "article", "records": "record", "conversations": "conversation"}.get(name, name)
                 split = "test" if in_test_split(group) else "dev"
-                items.append(Item(item_id, kind, data.get("register") or data.get("kind") or "-", split, data))
+                register = "injection" if name == "injection" else data.get("register") or data.get("kind") or "-"
+                items.append(Item(item_id, kind, register, split, data))
     if problems:
         raise AssistantError("Bank evaluasi tidak cocok dengan corpus:\n" + "\n".join(problems[:20]))
     items += _legacy_items(eval_dir)
@@ -214,8 +214,7 @@ def _pair_ids(pairs: Iterable[str]) -> set[str]:
 
 
 def _retrieval_rank(assistant, question: str, history: list[dict], data: dict) -> int | None:
-    standalone = assistant.standalone(question, history)
-    hits = assistant.retrieve(standalone, max(RECALL_KS))
+    hits = assistant.retrieve_for(question, history, max(RECALL_KS))
     texts = [h.chunk.text for h in hits]
     if data.get("legacy_gold"):
         return gold_rank(texts, data["legacy_gold"])

@@ -8,7 +8,10 @@ from typing import Literal
 Route = Literal[
     "articles",  # extractive answer from article passages
     "records",  # exact answer from the sister-city tables
-    "refusal",  # out of scope, not covered, or a prompt-injection attempt
+    "smalltalk",  # greeting, thanks, "kamu siapa?": a friendly reply with no facts
+    "out_of_scope",  # the sources don't cover what was asked: says so and what it can answer
+    "injection",  # a request to drop the rules or do something other than answer from sources
+    "refusal",  # nothing usable was found for an in-scope question
     "invalid",  # bad input (empty, too long, malformed history): the message says why
 ]
 
@@ -86,5 +89,6 @@ class Answer:
             "question": self.question,
             "answer": self.answer,
             "refused": self.refused,
+            "route": self.route,
             "citations": [c.to_dict() for c in self.citations],
         }

@@ -38,8 +38,8 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
 
 def allowed_distance(word: str) -> int:
-    """One slip in a short word, two in a long one."""
-    return 1 if len(word) < 8 else 2
+    """One slip in a word, two in a long one ("infrastruktr" vs "ngambang"/"nyambung")."""
+    return 1 if len(word) < 10 else 2
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class SpellingCorrector:
         self.places = {w for w in place_words if len(w) >= MIN_LENGTH}
         self.known = set(known_words) | set(targets) | self.places
         self._by_first: dict[str, list[str]] = {}
-        for word in list(targets) + sorted(self.places):
+        for word in sorted(set(targets) | self.places):
             self._by_first.setdefault(word[0], []).append(word)
         self._ordinary_by_first: dict[str, list[str]] = {}
         for word in self.known - self.places:

@@ -190,6 +190,12 @@ def _stemmer():
 
 
 @lru_cache(maxsize=100_000)
+def stem(word: str) -> str:
+    """Sastrawi's root of one lowercase word ("keuntungannya" -> "untung"), cached."""
+    return _stemmer().stem(word) or word
+
+
+@lru_cache(maxsize=100_000)
 def _terms(word: str, stem: bool, lex: Lexicon) -> tuple[str, ...]:
     """Search terms for one normalized word (cached: Sastrawi is slow on a word it hasn't seen)."""
     if not word.isascii() or any(c.isdigit() for c in word):

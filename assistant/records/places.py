@@ -183,8 +183,15 @@ class PlaceNames:
         for word in aliases.not_a_place:
             self._names.pop((word,), None)
 
-    def find(self, text: str) -> list[PlaceMatch]:
-        """Every place named in text (longest name wins), with character spans into the text."""
+    def single_words(self) -> set[str]:
+        """Every one-word name (folded): what a misspelt word may be corrected to."""
+        return {tokens[0] for tokens in self._names if len(tokens) == 1 and tokens[0].isalpha()}
+
+    def find(self, text: str, fuzzy: bool = True) -> list[PlaceMatch]:
+        """Every place named in text (longest name wins), with character spans into the text.
+
+        fuzzy=False matches names only as spelt (the router corrects typos before it looks).
+        """
         tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text or "")]
         folded = [fold(t) for t, _, _ in tokens]
         matches: list[PlaceMatch] = []
@@ -201,7 +208,7 @@ class PlaceNames:
                 if target is not None:
                     found = (size, target, False)
                     break
-            if found is None:
+            if found is None and fuzzy:
                 target = self._fuzzy(folded[i])
                 if target is not None:
                     found = (1, target, True)

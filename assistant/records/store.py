@@ -50,9 +50,9 @@ class RecordStore:
 
     # -- names --------------------------------------------------------------------------------
 
-    def find_places(self, text: str) -> list[PlaceMatch]:
+    def find_places(self, text: str, fuzzy: bool = True) -> list[PlaceMatch]:
         """Every place named in text (longest name wins), with character spans into the text."""
-        return self.places.find(text)
+        return self.places.find(text, fuzzy)
 
     def suggest(self, name: str, limit: int = 3) -> list[str]:
         """Known place names close to an unknown one ("Purwakarta" -> ["Surakarta"])."""
