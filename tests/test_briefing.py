@@ -385,6 +385,7 @@ def test_weak_sources_are_where_a_reader_expects_them(briefings):
 def test_unverified_pairs_match_the_chat_and_never_include_a_verified_one(briefings, store):
     from assistant.prompts import load_phrases
     from assistant.records import answer_from_records
+    from assistant.records.answers import RecordQuery
 
     b = briefings["bandung"]
     table_partners = {r.partner for s in b.sections if s.table for r in s.table.rows}
@@ -392,7 +393,9 @@ def test_unverified_pairs_match_the_chat_and_never_include_a_verified_one(briefi
     (note,) = [s for s in b.section("Catatan data").sentences if "belum terverifikasi" in s.text]
     assert "Cuenca" not in note.text and "Melbourne" in note.text
     briefing_count = int(re.search(r"Terdapat (\d+) ", note.text).group(1))
-    chat = answer_from_records("Bandung punya kota kembar apa aja?", store, load_phrases(PROJECT_ROOT / "prompts", "records"))
+    question = "Bandung punya kota kembar apa aja?"
+    query = RecordQuery(question, tuple(store.find_places(question)), wants_list=True)
+    chat = answer_from_records(query, store, load_phrases(PROJECT_ROOT / "prompts", "records"))
     chat_count = int(re.search(r"Ada juga (\d+) pasangan", chat.answer).group(1))
     assert briefing_count == chat_count == len(store.candidates_for_city("bandung")) == 3
     assert "Cuenca" not in {c.partner_city for c in store.candidates_for_city("bandung")}
