@@ -16,7 +16,7 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +27,7 @@ from .core import check_question
 from .errors import INTERNAL_ERROR, AssistantError, InvalidQuestion
 from .feedback import FeedbackStore
 from .service import AssistantService
+from .widget import widget_router
 
 log = logging.getLogger(__name__)
 
@@ -315,31 +316,7 @@ def create_api(assistant: AssistantService, settings: Settings, feedback: Feedba
                              "error": "Indeks belum siap. Jalankan `assistant ingest` atau tunggu sebentar."},
                             status_code=503)
 
-    def static_file(name: str, media_type: str) -> FileResponse:
-        path = static_dir / name
-        if not path.is_file():
-            raise StarletteHTTPException(404)
-        return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-cache"})
-
-    # Only these files are served: a fixed map, so no request path can reach anything else.
-    widget_files = {
-        "widget.html": "text/html; charset=utf-8",
-        "widget.js": "text/javascript; charset=utf-8",
-        "widget.css": "text/css; charset=utf-8",
-        "embed-example.html": "text/html; charset=utf-8",
-    }
-
-    @app.get("/widget", include_in_schema=False)
-    async def widget() -> FileResponse:
-        """The embeddable chat widget page."""
-        return static_file("widget.html", widget_files["widget.html"])
-
-    @app.get("/widget/{name}", include_in_schema=False)
-    async def widget_asset(name: str) -> FileResponse:
-        """The widget's own script, style and the example host page."""
-        if name not in widget_files:
-            raise StarletteHTTPException(404)
-        return static_file(name, widget_files[name])
+    app.include_router(widget_router(static_dir, settings.prompts_dir))
 
     # Outermost first: security headers must also cover CORS preflights and error responses.
     if settings.allowed_origins:

@@ -218,10 +218,16 @@ class Assistant:
                           route="out_of_scope")
         wants_list = bool(turn.intents & {"list"}) or (bool(turn.article_aspects & LIST_ASPECTS) and len(turn.need) <= 1)
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
-                                          ignore_terms=self._domain_stems())
+                                          ignore_terms=self._domain_stems(), aspect_of=self._aspect_test(turn),
+                                          focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)))
         if decision.smalltalk == "thanks" and not answer.refused:
             answer.answer = f"{self.phrases.get('thanks_prefix')} {answer.answer}"
         return answer
+
+    def _aspect_test(self, turn: Turn):
+        """Does a sentence name what the question asks about (its aspect)?"""
+        wanted = turn.article_aspects
+        return lambda text: bool(wanted and self.routing.aspects_of(text, self.lexicon) & wanted)
 
     def _search(self, decision: Decision, k: int) -> RetrievalResult:
         return self._retriever().search(decision.standalone, k, kinds=("article",), aspects=decision.turn.aspects,

@@ -33,15 +33,20 @@ def app_module():
     return pytest.importorskip("app")
 
 
-def test_an_unknown_subject_offers_its_near_matches(app_module, store, retriever):
-    preview, path, suggestions = app_module.briefing_result(BriefingOnly(store, retriever), "Bandnug",
+@pytest.fixture(scope="module")
+def tab():
+    return pytest.importorskip("webui.briefing_tab")
+
+
+def test_an_unknown_subject_offers_its_near_matches(tab, store, retriever):
+    preview, path, suggestions = tab.briefing_result(BriefingOnly(store, retriever), "Bandnug",
                                                             "Kota / provinsi", "", "", "DOCX")
     assert path is None and "tidak ditemukan" in preview
-    assert suggestions and suggestions[0] == "Bandung" and len(suggestions) <= app_module.MAX_SUGGESTIONS
+    assert suggestions and suggestions[0] == "Bandung" and len(suggestions) <= tab.MAX_SUGGESTIONS
 
 
-def test_a_topic_typed_with_the_city_selector_is_a_topic_briefing(app_module, store, retriever):
-    preview, path, suggestions = app_module.briefing_result(BriefingOnly(store, retriever), "manfaat ekonomi sister city",
+def test_a_topic_typed_with_the_city_selector_is_a_topic_briefing(tab, store, retriever):
+    preview, path, suggestions = tab.briefing_result(BriefingOnly(store, retriever), "manfaat ekonomi sister city",
                                                             "Kota / provinsi", "", "", "DOCX")
     assert suggestions == [] and path and Path(path).suffix == ".docx"
     assert "(topik)" in preview and "Contoh hubungan kota kembar yang relevan" in preview
