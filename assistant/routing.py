@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal, Sequence
 
-from .records import PlaceMatch, RecordStore
+from .records import PlaceMatch, RecordQuery, RecordStore
 from .records.model import fold
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector
@@ -78,8 +78,11 @@ class Decision:
     reason: str = ""
     context: tuple[str, ...] = field(default=())  # previous turns it leaned on
 
-    def but(self, **changes) -> "Decision":
-        return replace(self, **changes)
+    def record_query(self) -> RecordQuery:
+        """What the record tables are asked, for a decision on the records path."""
+        turn = self.turn
+        return RecordQuery(self.standalone, turn.places, turn.unknown_names, wants_list="list" in turn.intents,
+                           sister_provinces="province" in turn.intents)
 
 
 class Router:
@@ -270,6 +273,7 @@ class Router:
             merged = self._merge(turn, previous)
             context = (previous.text,)
             turn = self.analyse(merged)
+        turn = _mark_corrected_places(turn, changes)
         path, reason = self._path(turn)
         return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context)
 
@@ -356,7 +360,18 @@ class Router:
             return "records", "tempat yang tidak dikenal + kata kota kembar"
         if "province" in intents and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects:
             return "records", "sister province"
+        if {"twinning", "list"} <= intents and turn.need and not turn.article_aspects:
+            return "records", "kota mana yang bekerja sama soal suatu bidang"
         return "articles", "dinilai dari sumber"
+
+
+def _mark_corrected_places(turn: Turn, changes: tuple[tuple[str, str], ...]) -> Turn:
+    """Places reached through a spelling correction are flagged, so the answer can say so."""
+    fixed = {fold(after) for _, after in changes}
+    if not fixed:
+        return turn
+    places = tuple(replace(p, fuzzy=True) if fold(p.typed) in fixed else p for p in turn.places)
+    return replace(turn, places=places)
 
 
 def _dedupe(places: Sequence[PlaceMatch]) -> list[PlaceMatch]:

@@ -295,7 +295,11 @@
       keepalive: !!keepalive,
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ question: item.data.question, answer: item.data.answer, rating: item.rating,
-                             comment: item.comment || null, citations: item.data.citations || [] })
+                             comment: item.comment || null,
+                             // which sources were shown, not their texts: the body stays small
+                             citations: (item.data.citations || []).map(function (c) {
+                               return { n: c.n, source_id: c.source_id, url: c.url };
+                             }) })
     }).then(function (r) { return r.ok; }).catch(function () { return false; });
   }
 
