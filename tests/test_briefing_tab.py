@@ -3,7 +3,6 @@ suggestions are buttons that compose the briefing they name (real app, headless 
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from docx import Document
