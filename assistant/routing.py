@@ -159,8 +159,10 @@ class Router:
 
     def analyse(self, text: str) -> Turn:
         """Places, cues and information need of one message."""
-        places = tuple(self._kept_places(text))
-        place_words = {fold(w) for p in places for w in _WORD.findall(p.typed)}
+        places, dismissed = self._kept_places(text)
+        # Place words as typed and as normalized ("south africa" reads "selatan afrika" below).
+        place_words = {fold(w) for p in places + dismissed for w in
+                       _WORD.findall(p.typed) + _WORD.findall(normalize(p.typed, self.lexicon))}
         norm = normalize(text, self.lexicon)
         spans = _word_spans(norm)
         words = [norm[s:e] for s, e in spans]
@@ -177,6 +179,8 @@ class Router:
 
         strong = mark(self.data.strong_domain)
         weak = mark(self.data.weak_domain)
+        if dismissed:
+            mark(self.data.dismiss)
         before_aspects = list(covered)
         aspects = frozenset(name for name, cues in self.data.aspects.items() if mark(cues))
         aspect_words = tuple(w for w, was, now in zip(words, before_aspects, covered) if now and not was)
@@ -201,16 +205,14 @@ class Router:
             aspect_words=aspect_words,
         )
 
-    def _kept_places(self, text: str) -> list[PlaceMatch]:
-        """Places named in the text, minus those set aside ("lupakan Surabaya, kalau Medan?")."""
+    def _kept_places(self, text: str) -> tuple[tuple[PlaceMatch, ...], tuple[PlaceMatch, ...]]:
+        """Places named in the text, and those set aside ("lupakan Surabaya, kalau Medan?")."""
         places = _dedupe(self.records.find_places(text, fuzzy=self.speller is None))
-        kept = []
+        kept, dismissed = [], []
         for place in places:
             clause = re.split(r"[,.;!?]", text[: place.start])[-1]
-            if self.data.dismiss.search(normalize(clause, self.lexicon)):
-                continue
-            kept.append(place)
-        return kept
+            (dismissed if self.data.dismiss.search(normalize(clause, self.lexicon)) else kept).append(place)
+        return tuple(kept), tuple(dismissed)
 
     def _unknown_names(self, text: str, places: Sequence[PlaceMatch], asks_twinning: bool) -> list[str]:
         """Words that look like a place we have no data for ("Purwakarta", "kota Kendari").
@@ -251,6 +253,8 @@ class Router:
         """
         if word in self.english_words:
             return True
+        if self.lexicon is not None and word in self.lexicon.no_stem:
+            return False  # the proper nouns Sastrawi over-stems ("bekasi" is not "bekas" + -i)
         root = stem(word)
         return root != word and root in self.ordinary_words and not (word[:2] in ("ke", "di", "be", "se", "pe", "te") and root == word[2:])
 
@@ -345,9 +349,13 @@ class Router:
         asks_records_detail = bool(intents & {"year", "focus"})
         if turn.places:
             pair = bool(turn.indonesian and turn.foreign)
+            lists = bool(intents & {"list", "which"})
             if "twinning" in intents or turn.strong_domain:
-                if turn.article_aspects and not (asks_records_detail or "list" in intents or pair):
+                if turn.article_aspects and not (asks_records_detail or lists or pair):
                     return "articles", "aspek artikel tentang tempat"
+                if len(turn.need) >= 2 and not (asks_records_detail or lists or pair):
+                    # "gw gak bisa bahasa korea, gimana kalo kota gw kembaran sama kota sono?"
+                    return "articles", "tempat + kebutuhan lain di soal kota kembar"
                 return "records", "tempat + kata kota kembar"
             if pair:
                 return "records", "pasangan kota"
@@ -360,7 +368,7 @@ class Router:
             return "records", "tempat yang tidak dikenal + kata kota kembar"
         if "province" in intents and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects:
             return "records", "sister province"
-        if {"twinning", "list"} <= intents and turn.need and not turn.article_aspects:
+        if {"twinning", "which"} <= intents and turn.need and not turn.article_aspects:
             return "records", "kota mana yang bekerja sama soal suatu bidang"
         return "articles", "dinilai dari sumber"
 

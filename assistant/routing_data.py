@@ -20,7 +20,7 @@ from .text import Lexicon, lexicon_path, load_lexicon, normalize
 ROUTING_FILE = "routing.yaml"
 SMALLTALK_KINDS = ("greeting", "thanks", "bye", "identity", "capability", "praise", "complaint", "ack")
 ASPECTS = ("concept", "history", "benefit", "challenge", "tip", "example", "activity", "purpose")
-RECORD_INTENTS = ("twinning", "year", "focus", "list", "yes_no", "province")
+RECORD_INTENTS = ("twinning", "year", "focus", "list", "which", "yes_no", "province")
 FEATURES = ("strong_domain", "weak_domain", "aspect", "coverage", "similarity", "keyword", "uncovered_need",
             "place", "no_need")
 
@@ -181,7 +181,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
 
     sentence_raw = data.get("sentences") or {}
     try:
-        sentence_weights = SentenceWeights(**{k: _number(v, f"{name}: sentences.{k}") for k, v in sentence_raw.items()})
+        sentence_weights = SentenceWeights(**{k: int(v) if k == "support" else _number(v, f"{name}: sentences.{k}")
+                                              for k, v in sentence_raw.items()})
     except TypeError as exc:
         raise ConfigError(f"{name}: sentences: {exc}") from None
 

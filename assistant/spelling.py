@@ -19,22 +19,32 @@ MIN_LENGTH = 4  # shorter words are too easy to "correct" into something else
 FREQUENCY_MARGIN = 1.0  # Zipf units: a place must be 10x more common than an equally close word
 
 
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Damerau-Levenshtein (adjacent swaps count 1), giving up above `limit` (returns limit+1)."""
-    if abs(len(a) - len(b)) > limit:
+VOWELS = frozenset("aeiou")
+DROPPED_VOWEL = 0.5  # chat Indonesian drops vowels on purpose ("krjasama", "blajar", "mlaka")
+
+
+def edit_distance(typed: str, target: str, limit: float) -> float:
+    """Damerau-Levenshtein from what was typed to a word, giving up above `limit`.
+
+    A vowel of the word missing from what was typed costs half an edit: "mlaka" is closer to
+    "melaka" (one dropped vowel) than to "maka" (one letter too many).
+    """
+    if abs(len(typed) - len(target)) > 2 * limit:
         return limit + 1
-    previous_previous: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = ca != cb
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous_previous[j - 2] + 1)
+    before_previous: list[float] = []
+    previous = [0.0]
+    for ch in target:
+        previous.append(previous[-1] + (DROPPED_VOWEL if ch in VOWELS else 1.0))
+    for i, ca in enumerate(typed, 1):
+        current = [float(i)] + [0.0] * len(target)
+        for j, cb in enumerate(target, 1):
+            missing = DROPPED_VOWEL if cb in VOWELS else 1.0
+            current[j] = min(previous[j] + 1.0, current[j - 1] + missing, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == target[j - 2] and typed[i - 2] == cb:
+                current[j] = min(current[j], before_previous[j - 2] + 1.0)
         if min(current) > limit:
             return limit + 1
-        previous_previous, previous = previous, current
+        before_previous, previous = previous, current
     return previous[-1]
 
 
@@ -52,7 +62,7 @@ class Correction:
 class SpellingCorrector:
     """Corrects unknown words towards the corpus vocabulary, cue words and place names."""
 
-    def __init__(self, targets: Counter[str], known_words: Iterable[str], place_words: Iterable[str],
+    def __init__(self, targets: Counter[str], known_words: Iterable[str], place_words: dict[str, frozenset[str]],
                  stem: Callable[[str], str] | None = None, frequency: Callable[[str], float] | None = None) -> None:
         # targets: words worth correcting to (corpus words with their frequency, cue words).
         # known_words: every other correctly spelt word (root words, casual and English words).
@@ -61,7 +71,9 @@ class SpellingCorrector:
         # How common a word is (Zipf scale): between two equally close words, the common one is
         # the likelier intent ("surbaya" is Surabaya, not the rare root word "suraya").
         self.frequency = frequency or (lambda word: 0.0)
-        self.places = {w for w in place_words if len(w) >= MIN_LENGTH}
+        # word of a place name -> the places it names ("malaka" and "melaka" both name Melaka)
+        self.place_keys = {w: keys for w, keys in place_words.items() if len(w) >= MIN_LENGTH}
+        self.places = set(self.place_keys)
         self.known = set(known_words) | set(targets) | self.places
         self._by_first: dict[str, list[str]] = {}
         for word in sorted(set(targets) | self.places):
@@ -94,9 +106,13 @@ class SpellingCorrector:
         best_distance, _, best = scored[0]
         rivals = [t for d, _, t in scored[1:] if d == best_distance]
         if best in self.places:
-            # A place wins only against every ordinary word as close as it, and only unambiguously.
-            if rivals:
+            # A place wins only against every ordinary word as close as it, and only unambiguously:
+            # two spellings of one place are no ambiguity.
+            same_place = all(self.place_keys.get(r) == self.place_keys[best] for r in rivals)
+            if rivals and not same_place:
                 return None
+            if rivals:
+                best = max([best] + rivals, key=self.frequency)
             floor = self.frequency(best) - FREQUENCY_MARGIN
             if any(self.frequency(w) >= floor for w in self._ordinary_within(word, best_distance)):
                 return None
@@ -105,11 +121,11 @@ class SpellingCorrector:
             return None
         return best
 
-    def _ordinary_within(self, word: str, distance: int) -> list[str]:
+    def _ordinary_within(self, word: str, distance: float) -> list[str]:
         """Ordinary words (not places) at most `distance` edits from `word`."""
         return [
             w for w in self._ordinary_by_first.get(word[0], ())
-            if abs(len(w) - len(word)) <= distance and edit_distance(word, w, distance) <= distance
+            if abs(len(w) - len(word)) <= 2 * distance and edit_distance(word, w, distance) <= distance
         ]
 
     def correct(self, text: str) -> Correction:

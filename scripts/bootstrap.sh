@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent setup for a fresh machine: a venv with pinned CPU torch, the project, and
-# Debian's chromium for the browser tests. Safe to run again: it skips what is already there.
+# Idempotent setup for a fresh machine: a venv with pinned CPU torch, the project, and (with
+# --browser, for the tests) Debian's chromium, LibreOffice Writer and poppler. Safe to run
+# again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -12,10 +13,17 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
   rm -f .venv/.installed-* && touch "$stamp"
 fi
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+if [ "${1:-}" = "--browser" ]; then
+  # Debian packages the tests need: chromium (browser tests), libreoffice-writer + poppler-utils
+  # (a briefing DOCX rendered headless to PDF/PNG), fonts-liberation2 (Arial's metrics).
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  [ -d /usr/share/fonts/truetype/liberation2 ] || missing+=(fonts-liberation2)
+  if [ ${#missing[@]} -gt 0 ]; then
+    as_root=(); [ "$(id -u)" = "0" ] || as_root=(sudo)
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 fi

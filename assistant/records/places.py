@@ -183,10 +183,15 @@ class PlaceNames:
         for word in aliases.not_a_place:
             self._names.pop((word,), None)
 
-    def name_words(self) -> set[str]:
-        """Every word of every name (folded, 4+ letters): what a misspelt word may be corrected to
-        ("lumpr" -> "lumpur" in "Kuala Lumpur")."""
-        return {t for tokens in self._names for t in tokens if t.isalpha() and len(t) >= 4}
+    def name_words(self) -> dict[str, frozenset[str]]:
+        """Every word of every name (folded, 4+ letters) and the places it names: what a misspelt
+        word may be corrected to ("lumpr" -> "lumpur" in "Kuala Lumpur")."""
+        words: dict[str, set[str]] = {}
+        for tokens, target in self._names.items():
+            for token in tokens:
+                if token.isalpha() and len(token) >= 4:
+                    words.setdefault(token, set()).add(target.key)
+        return {w: frozenset(keys) for w, keys in words.items()}
 
     def find(self, text: str, fuzzy: bool = True) -> list[PlaceMatch]:
         """Every place named in text (longest name wins), with character spans into the text.
