@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 # Chunk fields stored as Chroma metadata; everything else in Chunk.metadata is stored as JSON.
 _CORE_FIELDS = ("source_id", "title", "section", "url", "kind", "file")
+PAGE = 5_000  # entries per Chroma get(): SQLite limits the variables of one query
 SCHEMA_VERSION = "3"  # bump when stored chunk metadata changes: forces a rebuild
 
 
@@ -102,6 +103,20 @@ class ChromaIndex:
             name, embedding_function=None, metadata=wanted, configuration={"hnsw": {"space": "cosine"}}
         )
 
+    def _get_all(self, where: dict | None = None, include: list[str] | None = None) -> dict:
+        """Collection.get over every matching entry, page by page: one call for all of them fails
+        past ~30k entries ("too many SQL variables", measured at 100x the corpus)."""
+        out: dict[str, list] = {"ids": [], "metadatas": [], "documents": []}
+        offset = 0
+        while True:
+            rows = self._collection.get(where=where, include=include or [], limit=PAGE, offset=offset)
+            out["ids"] += rows["ids"]
+            for key in ("metadatas", "documents"):
+                out[key] += rows.get(key) or []
+            if len(rows["ids"]) < PAGE:
+                return out
+            offset += PAGE
+
     def count(self) -> int:
         return self._collection.count()
 
@@ -111,7 +126,7 @@ class ChromaIndex:
         Chunks of a file that failed to load this time are kept as they were: a broken edit
         must not wipe what was already indexed.
         """
-        existing = self._collection.get(include=["metadatas"])
+        existing = self._get_all(include=["metadatas"])
         existing_files = {cid: (m or {}).get("file", "") for cid, m in zip(existing["ids"], existing["metadatas"])}
         wanted: dict[str, tuple[Chunk, str]] = {}
         for file, chunks in chunks_by_file.items():
@@ -138,14 +153,15 @@ class ChromaIndex:
     def add_chunks(self, file: str, chunks: list[Chunk]) -> int:
         """Embed and store the chunks of one file that aren't indexed yet (an added document)."""
         ids = list(dict.fromkeys(c.chunk_id for c in chunks))
-        present = set(self._collection.get(ids=ids, include=[])["ids"]) if ids else set()
+        present = {cid for start in range(0, len(ids), PAGE)
+                   for cid in self._collection.get(ids=ids[start : start + PAGE], include=[])["ids"]}
         new = {c.chunk_id: (c, file) for c in chunks if c.chunk_id not in present}
         self._embed_and_store(list(new.values()))
         return len(new)
 
     def remove_source(self, source_id: str) -> int:
         """Delete every chunk of one source (a removed document); returns how many there were."""
-        ids = self._collection.get(where={"source_id": source_id}, include=[])["ids"]
+        ids = self._get_all(where={"source_id": source_id})["ids"]
         if ids:
             self._collection.delete(ids=ids)
         return len(ids)
@@ -153,7 +169,7 @@ class ChromaIndex:
     def chunk_counts(self) -> dict[str, int]:
         """Number of indexed passages per source_id, sentence entries not counted (document list, admin)."""
         counts: dict[str, int] = {}
-        rows = self._collection.get(where={"kind": {"$ne": "sentence"}}, include=["metadatas"])
+        rows = self._get_all(where={"kind": {"$ne": "sentence"}}, include=["metadatas"])
         for meta in rows["metadatas"]:
             source = (meta or {}).get("source_id", "")
             counts[source] = counts.get(source, 0) + 1
@@ -170,13 +186,13 @@ class ChromaIndex:
 
     def chunk_ids(self) -> list[str]:
         """The ids of every stored entry (cheap: no documents or vectors are read)."""
-        return self._collection.get(include=[])["ids"]
+        return self._get_all()["ids"]
 
     def passage_ids(self) -> list[str]:
         """The ids of the passages (articles, documents, records), without their sentence entries."""
-        return self._collection.get(where={"kind": {"$ne": "sentence"}}, include=[])["ids"]
+        return self._get_all(where={"kind": {"$ne": "sentence"}})["ids"]
 
-    def get_chunks(self, ids: list[str], batch: int = 2000) -> list[Chunk]:
+    def get_chunks(self, ids: list[str], batch: int = 2_000) -> list[Chunk]:
         """The stored chunks with these ids (missing ids are skipped), in no particular order."""
         out: list[Chunk] = []
         for start in range(0, len(ids), batch):
@@ -192,7 +208,7 @@ class ChromaIndex:
 
     def all_chunks(self) -> list[Chunk]:
         """Every chunk in the collection (the keyword index is built from these)."""
-        rows = self._collection.get(include=["documents", "metadatas"])
+        rows = self._get_all(include=["documents", "metadatas"])
         return [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
 
     def search(self, query_vector: list[float], k: int, kinds: tuple[str, ...] | None = None) -> list[tuple[str, float]]:

@@ -114,3 +114,14 @@ def test_an_empty_index_answers_nothing(tmp_path):
     chroma = ChromaIndex(Settings().with_(index_dir=tmp_path / "i"), WordHashEmbeddings())
     keyword = open_keyword_index(chroma, chroma.keyword_dir)
     assert keyword.search(["kota"], 5) == [] and len(keyword.idf) == 0
+
+
+def test_reading_every_entry_goes_page_by_page(index, monkeypatch):
+    # One get() for every entry fails past ~30k entries in Chroma; pages of PAGE must add up.
+    import assistant.index as index_module
+
+    everything = {c.chunk_id for c in index.all_chunks()}
+    monkeypatch.setattr(index_module, "PAGE", 7)
+    assert {c.chunk_id for c in index.all_chunks()} == everything and len(everything) == index.count() > 7
+    assert sorted(index.chunk_ids()) == sorted(everything) == sorted(index.passage_ids())
+    assert sum(index.chunk_counts().values()) == len(everything)
