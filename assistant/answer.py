@@ -195,6 +195,9 @@ class Composer:
                  if c.metadata.get("list_item")]
         if len(items) < 2:
             return None
+        heading = content_words(f"{anchor.section} {items[0].metadata.get('context') or ''}", self.lexicon)
+        if focus_words - heading:
+            return None  # "solusi perbedaan bahasa?" names more than "Tantangan…": the detail, not the list
         best_by_item: dict[str, float] = {}
         for row in ranked:
             if row.chunk.metadata.get("list_item"):

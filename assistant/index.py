@@ -83,6 +83,7 @@ class ChromaIndex:
         self.model = embedder_id(embedder)
         self._client = _client(settings)
         self.rebuilt = False
+        self._size: int | None = None
         self._collection = self._open_collection()
 
     def _open_collection(self):
@@ -103,7 +104,8 @@ class ChromaIndex:
         )
 
     def count(self) -> int:
-        return self._collection.count()
+        self._size = self._collection.count()  # remembered for search(): counting costs a call
+        return self._size
 
     def sync(self, chunks_by_file: dict[str, list[Chunk]], failed_files: set[str] = frozenset()) -> SyncReport:
         """Make the collection hold exactly these chunks; embed only what is new.
@@ -131,6 +133,7 @@ class ChromaIndex:
                 documents=[c.text for c, _ in part],
                 metadatas=[_to_metadata(c, f) for c, f in part],
             )
+        self._size = None
         return SyncReport(added=len(new), removed=len(stale), unchanged=len(wanted) - len(new), rebuilt=self.rebuilt)
 
     def all_chunks(self) -> list[Chunk]:
@@ -140,7 +143,7 @@ class ChromaIndex:
 
     def search(self, query_vector: list[float], k: int, kinds: tuple[str, ...] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) of the k nearest entries, optionally only of some kinds."""
-        n = min(k, self.count())
+        n = min(k, self._size if self._size is not None else self.count())
         if n == 0:
             return []
         where = None
