@@ -345,6 +345,7 @@ def configure_logging() -> None:
         access.addHandler(handler)
         access.setLevel(logging.INFO)
         access.propagate = False
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # chromadb logs every HTTP call to its server at INFO
 
 
 def create_app(assistant: Any | None = None, settings: Settings | None = None) -> FastAPI:

@@ -162,6 +162,13 @@ class ChromaIndex:
             raise IndexNotReady(unavailable_message(self.settings, exc)) from exc
 
     @_chroma_call
+    def drop(self) -> None:
+        """Delete the collection and start an empty one (a rebuild on a Chroma server)."""
+        self._client.delete_collection(self.settings.collection)
+        self.rebuilt = True
+        self._collection = self._open_collection()
+
+    @_chroma_call
     def count(self) -> int:
         return self._collection.count()
 
