@@ -69,6 +69,25 @@ class TrustedProxies:
         return peer
 
 
+MISCONFIGURED_PROXY = "x-forwarded-for-untrusted"
+_warned: list[bool] = []
+
+
+def _named_in(peer: str, forwarded_for: str) -> bool:
+    hops = {h.strip().rsplit(":", 1)[0] if h.count(":") == 1 else h.strip().strip("[]").split("]")[0]
+            for h in forwarded_for.split(",")}
+    return peer in hops
+
+
+def _warn_misconfigured() -> None:
+    if not _warned:
+        _warned.append(True)
+        logging.getLogger(__name__).error(
+            "uvicorn rewrote the client address from X-Forwarded-For, but ASSISTANT_TRUSTED_PROXIES is empty: "
+            "start uvicorn with --no-proxy-headers, or set ASSISTANT_TRUSTED_PROXIES and --forwarded-allow-ips "
+            "to the same proxy addresses. Until then these clients share one rate-limit allowance.")
+
+
 def _host_name(raw: str) -> str:
     """Host header without its port, lowercased ("[::1]:80" -> "::1")."""
     raw = raw.strip().lower()
@@ -113,6 +132,12 @@ class Edge:
         trusted = peer in self.proxies
         forwarded_for = headers.get(b"x-forwarded-for", b"").decode("latin-1") or None
         client = self.proxies.client(peer, forwarded_for)
+        if forwarded_for and not self.proxies.networks and _named_in(peer, forwarded_for):
+            # uvicorn's own proxy-header handling (its default trusts loopback) already replaced the
+            # peer with a header value we were told not to trust: one shared identity, so rotating
+            # the header can't buy new allowances. Fix: --no-proxy-headers or matching settings.
+            client = MISCONFIGURED_PROXY
+            _warn_misconfigured()
         given_id = headers.get(b"x-request-id", b"").decode("latin-1")
         request_id = given_id if trusted and _REQUEST_ID.match(given_id) else uuid.uuid4().hex
         dropped = _ALWAYS_DROPPED | (set() if trusted else _PROXY_HEADERS)

@@ -135,7 +135,7 @@ class Stack:
     """The service's processes, started one by one; stop() ends every one it started."""
 
     def __init__(self, state_dir: Path | None = None, replicas: int = 1, workers: int = 1, port: int | None = None,
-                 postgres: bool = False, env: dict[str, str] | None = None) -> None:
+                 postgres: bool = False, env: dict[str, str] | None = None, seed_index: Path | None = None) -> None:
         self.dir = Path(state_dir or tempfile.mkdtemp(prefix="akk-stack-"))
         self.dir.mkdir(parents=True, exist_ok=True)
         self.replica_count = replicas
@@ -143,6 +143,7 @@ class Stack:
         self.port = port or free_port()
         self.use_postgres = postgres
         self.extra_env = dict(env or {})
+        self.seed_index = seed_index  # an existing index folder to start Chroma from (tests, benchmarks)
         self.procs: dict[str, Proc] = {}
         self.replica_ports: list[int] = []
         self.redis_port = self.chroma_port = self.postgres_port = 0
@@ -189,6 +190,9 @@ class Stack:
 
     def start_chroma(self) -> Proc:
         self.chroma_port = self.chroma_port or free_port()
+        if self.seed_index is not None and not (self.dir / "chroma").exists():
+            # `chroma run --path` reads the same on-disk format as the embedded store: no re-embedding.
+            shutil.copytree(self.seed_index, self.dir / "chroma")
         chroma = shutil.which("chroma", path=str(BIN)) or shutil.which("chroma") or "chroma"
         proc = Proc("chroma", [chroma, "run", "--path", str(self.dir / "chroma"), "--host", "127.0.0.1",
                                "--port", str(self.chroma_port)], self.dir / "logs/chroma.log")
