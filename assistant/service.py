@@ -79,8 +79,9 @@ class Service:
                 log.exception("opening the assistant failed")
                 self.last_error = f"{STARTING} ({type(exc).__name__})"
             else:
+                self.records = assistant.records
+                self.record_errors = getattr(assistant, "record_errors", [])
                 self.assistant = assistant
-                self.records, self.record_errors = assistant.records, assistant.record_errors
                 log.info("assistant ready")
                 return
             log.warning("assistant not ready, retrying in %.1f s: %s", delay, self.last_error)

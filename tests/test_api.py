@@ -282,3 +282,63 @@ def test_briefing_tab_offers_a_docx_download(real_assistant):
     assert "Sumber" in headings
     message, none = app.make_briefing(real_assistant, "Kotaantahberantah", "Kota / provinsi", "", "", "DOCX")
     assert none is None and "tidak ditemukan" in message
+
+
+def test_feedback_idempotency_key_stores_a_retried_post_once(tmp_path):
+    server, _ = fake_server(tmp_path)
+    body = {"question": "Apa itu sister city?", "answer": "Kerja sama [1]", "rating": "up"}
+    with server, httpx.Client(base_url=server.url) as c:
+        first = c.post("/api/feedback", json=body, headers={"Idempotency-Key": "4f1c-77"})
+        retry = c.post("/api/feedback", json=body, headers={"Idempotency-Key": "4f1c-77"})
+        bad_key = c.post("/api/feedback", json=body, headers={"Idempotency-Key": "dua kata"})
+    assert first.status_code == retry.status_code == 201
+    assert first.json()["id"] == retry.json()["id"]
+    assert bad_key.status_code == 400 and "Idempotency-Key" in bad_key.json()["error"]
+    assert FeedbackStore(tmp_path / "feedback.sqlite3").count() == 1
+
+
+def test_feedback_storage_fault_is_503_with_retry_after_never_400(tmp_path):
+    server, _ = fake_server(tmp_path)
+    body = {"question": "q", "answer": "a", "rating": "up"}
+    with server, httpx.Client(base_url=server.url) as c:
+        assert c.post("/api/feedback", json=body).status_code == 201
+        db = tmp_path / "feedback.sqlite3"
+        for suffix in ("", "-wal", "-shm"):  # the database file is damaged under the running server
+            path = db.with_name(db.name + suffix)
+            if path.exists():
+                path.write_bytes(b"\x00rusak" * 1024)
+        resp = c.post("/api/feedback", json=body, headers={"Idempotency-Key": "k-1"})
+        assert resp.status_code == 503, resp.text
+        assert int(resp.headers["retry-after"]) >= 1
+        assert "Coba lagi" in resp.json()["error"] and "sqlite" not in resp.text.lower()
+        assert c.post("/api/feedback", json={**body, "rating": "meh"}).status_code == 400  # validation stays 400
+
+
+def test_service_answers_503_until_the_index_opens_then_serves(tmp_path):
+    """Start before the index is available: 503 + Retry-After with the reason, then ready on its own."""
+    from assistant.errors import IndexNotReady
+    from assistant.service import Service
+
+    gate = threading.Event()
+    attempts = []
+
+    def opener(settings):
+        attempts.append(1)
+        if not gate.is_set():
+            raise IndexNotReady("Server indeks (uji) tidak bisa dihubungi.")
+        return FakeAssistant()
+
+    settings = Settings().with_(data_dir=tmp_path)
+    service = Service(settings, opener=opener).start()
+    with BackgroundServer(create_api(service, settings)) as server, httpx.Client(base_url=server.url) as c:
+        health = c.get("/healthz")
+        assert health.status_code == 503 and int(health.headers["retry-after"]) >= 1
+        assert "tidak bisa dihubungi" in health.json()["error"]
+        ask = c.post("/api/ask", json={"question": "halo"})
+        assert ask.status_code == 503 and "tidak bisa dihubungi" in ask.json()["error"]
+        assert service.records.relationships  # the data table works before the index does
+        gate.set()
+        assert service.wait_ready(30)
+        assert c.post("/api/ask", json={"question": "halo"}).status_code == 200
+    service.stop()
+    assert len(attempts) >= 2
