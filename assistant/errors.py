@@ -35,9 +35,10 @@ class ServiceUnavailable(AssistantError):
     """A part the service depends on (index, Chroma server, feedback database) is down for now:
     the request may succeed later, so the edge answers 503 with Retry-After, never 400 or 500."""
 
-    def __init__(self, message: str, retry_after_s: int = 5) -> None:
+    def __init__(self, message: str, retry_after_s: int = 5, detail: str | None = None) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+        self.detail = detail or message  # for the operator (logs, /healthz); `message` is for everyone
 
 
 class IndexNotReady(ServiceUnavailable):

@@ -171,11 +171,11 @@ class FeedbackStore(_SqlFeedbackStore):
                     conn.execute(_KEY_INDEX)
         except (OSError, sqlite3.Error) as exc:
             log.error("feedback database %s cannot be opened: %s", self.db_path, exc)
-            raise StorageUnavailable(
+            raise StorageUnavailable(UNAVAILABLE, detail=(
                 f"Database umpan balik {self.db_path} tidak bisa dibuka atau ditulis "
                 f"({exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__}). "
                 "Periksa izin folder ASSISTANT_DATA_DIR."
-            ) from None
+            )) from None
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.db_path, timeout=BUSY_TIMEOUT_S)

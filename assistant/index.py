@@ -6,9 +6,11 @@ rebuilds it rather than ever mixing vectors from two models.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import wraps
@@ -88,6 +90,28 @@ def set_aside_index(settings: Settings) -> Path | None:
     return target
 
 
+@contextmanager
+def build_lock(settings: Settings, *, wait: bool):
+    """An embedded index is built by one process at a time (Chroma's embedded store is not safe for
+    concurrent writers): exclusive when building (wait=True blocks), shared and non-blocking when
+    only opening, so a replica retries later instead of reading a half-built index. A Chroma
+    server serialises writes itself: no lock there."""
+    if settings.chroma_host:
+        yield
+        return
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.index_dir / ".build.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexNotReady("Indeks sedang dibangun oleh proses lain (`assistant ingest`). "
+                                "Asisten siap sendiri begitu selesai.") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def _chroma_call(method):
     """Chroma failures while serving (server gone, store broken) become IndexNotReady: a 503, never a 500."""
 
@@ -135,7 +159,11 @@ class ChromaIndex:
         self.settings = settings
         self.embedder = embedder
         self.model = embedder_id(embedder)
-        self._client = _client(settings)
+        try:
+            with build_lock(settings, wait=False):
+                self._client = _client(settings)
+        except OSError as exc:  # the lock file itself can't be made: a read-only or missing folder
+            raise IndexNotReady(unavailable_message(settings, exc)) from exc
         self.rebuilt = False
         self._collection = self._open_collection()
 
@@ -204,6 +232,10 @@ class ChromaIndex:
         Chunks of a file that failed to load this time are kept as they were: a broken edit
         must not wipe what was already indexed.
         """
+        with build_lock(self.settings, wait=True):
+            return self._sync(chunks_by_file, failed_files)
+
+    def _sync(self, chunks_by_file: dict[str, list[Chunk]], failed_files: set[str]) -> SyncReport:
         existing = self._collection.get(include=["metadatas"])
         existing_files = {cid: (m or {}).get("file", "") for cid, m in zip(existing["ids"], existing["metadatas"])}
         wanted: dict[str, tuple[Chunk, str]] = {}

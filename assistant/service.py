@@ -146,6 +146,8 @@ class Service:
             return Check(True, "tidak dipakai")
         try:
             self._feedback().check_writable()
+        except ServiceUnavailable as exc:
+            return Check(False, exc.detail)
         except AssistantError as exc:
             return Check(False, exc.message)
         return Check(True)

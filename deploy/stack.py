@@ -131,6 +131,14 @@ def postgres_bin(name: str) -> str:
     return found
 
 
+def unprivileged_prefix() -> list[str]:
+    """Run without root's power to ignore file permissions (fault tests of read-only folders): as
+    root, in a user namespace where we own our files but hold no capabilities."""
+    if os.geteuid() != 0:
+        return []
+    return ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
+
+
 class Stack:
     """The service's processes, started one by one; stop() ends every one it started."""
 
@@ -227,7 +235,7 @@ class Stack:
         if proc.popen.wait(timeout_s) != 0:
             raise RuntimeError(f"ingest failed\n{proc.log_tail()}")
 
-    def start_replica(self, i: int, wait: bool = True) -> Proc:
+    def start_replica(self, i: int, wait: bool = True, unprivileged: bool = False) -> Proc:
         while len(self.replica_ports) <= i:
             self.replica_ports.append(free_port())
         port = self.replica_ports[i]
@@ -241,6 +249,8 @@ class Stack:
         argv = [sys.executable, "-m", "uvicorn", "--factory", "app:create_app", "--host", "127.0.0.1",
                 "--port", str(port), "--workers", str(self.workers), "--no-access-log", "--log-level", "warning",
                 "--timeout-keep-alive", "5", "--forwarded-allow-ips", env["ASSISTANT_TRUSTED_PROXIES"]]
+        if unprivileged:
+            argv = unprivileged_prefix() + argv
         proc = Proc(f"replica-{i}", argv, self.dir / f"logs/replica-{i}.log", env=env)
         self.procs[proc.name] = proc.start()
         if wait:
@@ -257,7 +267,8 @@ class Stack:
                 # As root, workers would switch to an unprivileged user that can't reach this folder.
                 .replace("@@USER@@", "user root;" if os.geteuid() == 0 else ""))
         (ndir / "nginx.conf").write_text(conf)
-        proc = Proc("nginx", ["nginx", "-c", str(ndir / "nginx.conf"), "-p", str(ndir), "-g", "daemon off;"],
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"  # /usr/sbin is not on every PATH
+        proc = Proc("nginx", [nginx, "-c", str(ndir / "nginx.conf"), "-p", str(ndir), "-g", "daemon off;"],
                     self.dir / "logs/nginx.log")
         self.procs["nginx"] = proc.start()
         wait_until(lambda: _tcp_open(self.port), 20, "nginx", proc)
