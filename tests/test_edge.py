@@ -196,3 +196,31 @@ def test_metrics_count_requests_refusals_limits_and_readiness(site):
     assert 'assistant_rate_limited_total{limit="api"}' in text
     assert "assistant_http_request_duration_seconds_bucket" in text
     assert "assistant_ready 1.0" in text
+
+
+def test_uvicorns_default_proxy_headers_cannot_be_used_to_rotate_identities(tmp_path):
+    """Run with uvicorn's defaults (it trusts X-Forwarded-For from loopback) while the app trusts no
+    proxy: the app notices the rewritten peer and keeps such clients in one allowance."""
+    import threading
+
+    import uvicorn
+
+    from assistant.api import create_api
+    from deploy.stack import free_port
+
+    port = free_port()
+    settings = Settings().with_(data_dir=tmp_path, rate_limit_per_minute=2)
+    server = uvicorn.Server(uvicorn.Config(create_api(FakeAssistant(), settings), host="127.0.0.1", port=port,
+                                           log_level="warning"))  # proxy_headers left at uvicorn's default
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.02)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as c:
+            codes = [c.post("/api/ask", json={"question": "halo"}, headers={"X-Forwarded-For": f"10.1.1.{i}"}).status_code
+                     for i in range(4)]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    assert codes == [200, 200, 429, 429]

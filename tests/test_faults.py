@@ -316,3 +316,23 @@ def test_kill_9_replicas_and_database_restarts_lose_no_acknowledged_feedback(sta
     assert sorted(stored) == sorted(acked)  # each acknowledged row stored exactly once, nothing else
     assert not {400, 500} & set(statuses)
     assert 500 not in asks_failed
+
+
+def test_python_app_py_still_serves_the_whole_site(seed, tmp_path):
+    """`make run` = `python app.py`: one process, embedded index, UI + API + widget."""
+    from deploy.stack import Proc
+
+    port = free_port()
+    index = _copy_index(seed, tmp_path / "index")
+    proc = Proc("app", [sys.executable, "app.py", "--host", "127.0.0.1", "--port", str(port)], tmp_path / "app.log",
+                env={"ASSISTANT_INDEX_DIR": str(index), "ASSISTANT_DATA_DIR": str(tmp_path / "data"),
+                     "HF_HUB_OFFLINE": "1"}).start()
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for(lambda: http_status(f"{url}/healthz") == 200, 120, "python app.py ready")
+        assert http_status(f"{url}/") == 200 and http_status(f"{url}/widget") == 200
+        assert ask(url, ARTICLE_Q).json()["citations"]
+        log = (tmp_path / "app.log").read_text()
+        assert '"route": "/api/ask"' in log  # the JSON access log goes to stdout
+    finally:
+        proc.stop()
