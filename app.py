@@ -31,7 +31,7 @@ from assistant.api import ASK_WORKERS, create_api  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.errors import AssistantError  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
-from assistant.service import Service  # noqa: E402
+from assistant.serving import ServedAssistant  # noqa: E402
 
 log = logging.getLogger("app")
 # Every UI event that runs the answering code shares this concurrency id: one pool of ASK_WORKERS
@@ -359,7 +359,7 @@ def create_app(assistant: Any | None = None, settings: Settings | None = None) -
     configure_logging()
     opened: dict[str, Any] = {}
     if assistant is None:
-        assistant = Service(settings, feedback=lambda: opened["api"].state.feedback()).start()
+        assistant = ServedAssistant(settings, feedback=lambda: opened["api"].state.feedback()).start()
     api = create_api(assistant, settings)
     opened["api"] = api
     demo = build_ui(assistant, LazyFeedback(api.state.feedback))

@@ -317,7 +317,7 @@ def test_feedback_storage_fault_is_503_with_retry_after_never_400(tmp_path):
 def test_service_answers_503_until_the_index_opens_then_serves(tmp_path):
     """Start before the index is available: 503 + Retry-After with the reason, then ready on its own."""
     from assistant.errors import IndexNotReady
-    from assistant.service import Service
+    from assistant.serving import ServedAssistant
 
     gate = threading.Event()
     attempts = []
@@ -329,7 +329,7 @@ def test_service_answers_503_until_the_index_opens_then_serves(tmp_path):
         return FakeAssistant()
 
     settings = Settings().with_(data_dir=tmp_path)
-    service = Service(settings, opener=opener).start()
+    service = ServedAssistant(settings, opener=opener).start()
     with BackgroundServer(create_api(service, settings)) as server, httpx.Client(base_url=server.url) as c:
         health = c.get("/healthz")
         assert health.status_code == 503 and int(health.headers["retry-after"]) >= 1

@@ -35,7 +35,7 @@ class Check:
     detail: str = ""
 
 
-class Service:
+class ServedAssistant:
     """Duck-types as assistant.core.Assistant for api.py and app.py (ask, brief, records, ready)."""
 
     def __init__(self, settings: Settings, opener: Callable[[Settings], Any] | None = None,
@@ -51,7 +51,7 @@ class Service:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "Service":
+    def start(self) -> "ServedAssistant":
         """Open the Assistant in a background thread, retrying until it works or stop() is called."""
         if self._thread is None:
             self._thread = threading.Thread(target=self._open_until_ready, name="assistant-open", daemon=True)
