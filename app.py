@@ -29,8 +29,9 @@ from fastapi import FastAPI  # noqa: E402
 
 from assistant.api import ASK_WORKERS, create_api  # noqa: E402
 from assistant.config import Settings  # noqa: E402
-from assistant.errors import AssistantError  # noqa: E402
+from assistant.errors import INTERNAL_ERROR, AssistantError  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
+from assistant.service import AssistantService  # noqa: E402
 from assistant.serving import ServedAssistant  # noqa: E402
 
 log = logging.getLogger("app")
@@ -48,7 +49,6 @@ STARTERS = [
 ALL = "Semua"
 STREAM_STEPS = 30  # the answer appears in at most this many updates
 STREAM_PAUSE_S = 0.02
-INTERNAL_ERROR = "Maaf, ada gangguan di server. Coba lagi sebentar lagi ya."
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 _MARKER = re.compile(r"\[(\d+)\]")
 _BULLET = re.compile(r"^\s*[-•]\s+")
@@ -114,7 +114,7 @@ def stream_steps(markdown: str) -> Iterator[str]:
     yield markdown
 
 
-def build_chat_tab(assistant: Any, feedback: FeedbackStore) -> None:
+def build_chat_tab(assistant: AssistantService, feedback: FeedbackStore) -> None:
     """"Tanya": streamed, cited answers with a collapsible passage per citation and 👍/👎 + comment."""
     max_chars = assistant.settings.max_question_chars if hasattr(assistant, "settings") else 2_000
     chatbot = gr.Chatbot(label="Obrolan", height=480, allow_tags=False, sanitize_html=True,
@@ -206,7 +206,7 @@ def build_chat_tab(assistant: Any, feedback: FeedbackStore) -> None:
     clear.click(lambda: ([], [], {}, "", "", None), None, [chatbot, raw_history, answers, box, status, last_rated])
 
 
-def relationship_rows(assistant: Any) -> list[list]:
+def relationship_rows(assistant: AssistantService) -> list[list]:
     """Every relationship as a table row (city, province, partner, country, year, status, confidence, sources)."""
     rows = []
     for rel in assistant.records.relationships:
@@ -230,7 +230,7 @@ def filter_rows(rows: list[list], text: str, country: str, confidence: str) -> l
     ]
 
 
-def build_data_tab(assistant: Any) -> None:
+def build_data_tab(assistant: AssistantService) -> None:
     """"Data kota kembar": every relationship in a searchable, filterable table."""
     rows = relationship_rows(assistant)
     countries = [ALL] + sorted({r[3] for r in rows if r[3]})
@@ -255,13 +255,13 @@ def build_data_tab(assistant: Any) -> None:
 BRIEF_KINDS = {"Kota / provinsi": "city", "Pasangan kota": "pair", "Topik": "topic"}
 
 
-def make_briefing(assistant: Any, subject: str, kind_label: str, title: str, date: str,
+def make_briefing(assistant: AssistantService, subject: str, kind_label: str, title: str, date: str,
                   fmt: str) -> tuple[str, str | None]:
     """(Markdown preview or an Indonesian error, path of the file to download)."""
     import tempfile
     from pathlib import Path
 
-    from assistant.export import to_markdown, write_briefing
+    from assistant.briefing import to_markdown, write_briefing
 
     try:
         briefing = assistant.brief(subject or "", kind=BRIEF_KINDS.get(kind_label), title=title or None,
@@ -280,7 +280,7 @@ def escape_markdown_html(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def build_briefing_tab(assistant: Any) -> None:
+def build_briefing_tab(assistant: AssistantService) -> None:
     """Briefing drafts for officials: formal, fully cited, downloadable as DOCX or Markdown."""
     gr.Markdown("Susun draf briefing formal dengan sumber lengkap. Isi nama kota (mis. *Surabaya*), "
                 "pasangan (*Surabaya–Busan*), atau topik (*manfaat dan tantangan sister city*).")
@@ -298,9 +298,9 @@ def build_briefing_tab(assistant: Any) -> None:
                  concurrency_limit=ASK_WORKERS, concurrency_id=ASK_EVENTS)
 
 
-def tab_builders(assistant: Any, feedback: FeedbackStore) -> list[tuple[str, Callable[[Any], None]]]:
+def tab_builders(assistant: AssistantService, feedback: FeedbackStore) -> list[tuple[str, Callable[[AssistantService], None]]]:
     """The UI tabs in order; each builder is called inside its gr.Tab with the Assistant."""
-    tabs: list[tuple[str, Callable[[Any], None]]] = [
+    tabs: list[tuple[str, Callable[[AssistantService], None]]] = [
         ("Tanya", functools.partial(build_chat_tab, feedback=feedback)),
         ("Data", build_data_tab),  # short labels: three tabs must fit a 360 px phone
     ]
@@ -308,7 +308,7 @@ def tab_builders(assistant: Any, feedback: FeedbackStore) -> list[tuple[str, Cal
     return tabs
 
 
-def build_ui(assistant: Any, feedback: FeedbackStore) -> gr.Blocks:
+def build_ui(assistant: AssistantService, feedback: FeedbackStore) -> gr.Blocks:
     """The Gradio Blocks for the whole UI."""
     with gr.Blocks(title="Asisten Kota Kembar", analytics_enabled=False) as demo:
         gr.Markdown("## Asisten Kota Kembar\nTanya soal kota kembar (sister city) pakai bahasa santai. "
@@ -348,7 +348,7 @@ def configure_logging() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)  # chromadb logs every HTTP call to its server at INFO
 
 
-def create_app(assistant: Any | None = None, settings: Settings | None = None) -> FastAPI:
+def create_app(assistant: AssistantService | None = None, settings: Settings | None = None) -> FastAPI:
     """The whole site: HTTP API, /widget, /healthz, /metrics and the Gradio UI at "/".
 
     With no arguments (`uvicorn --factory app:create_app --workers N`) settings come from the

@@ -1,170 +1,213 @@
 """Retrieved passages -> a short, cited answer in casual Indonesian, without an LLM.
 
-The answer is extractive: it copies the sentences of the top passages that best match the
-question and marks each with [n], so every factual sentence is backed by the passage it came
-from. Only the framing ("Singkatnya gini:") is our own, and it states no facts.
+The answer is extractive: it leads with the one sentence of the best passages that most
+directly answers the question, then adds a few supporting sentences, each copied from its
+passage and marked [n], so every factual sentence is backed by the passage it came from. Only
+the framing comes from prompts/answer.yaml, and it states no facts.
+
+Sentences are ranked by their own vector similarity to the question (found by the sentence
+search), by the rare question words they contain, and by how well their passage ranked. A
+question about one list item gets that item in detail; a question asking for the list gets
+every item. A sentence that opens by pointing back ("Ini…", "Hal ini…") brings the sentence it
+points to; a connective that loses its point out of context ("Jadi,", "Intinya,") is dropped.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 
-from .formal import is_chatter
+from .citations import Citations
 from .prompts import Phrases
-from .retrieval import HybridRetriever, RetrievalResult
-from .schema import Answer, Chunk, Citation
-from .text import content_words, normalize, split_sentences
+from .retrieval import HybridRetriever, RetrievalResult, zscores
+from .schema import Answer, Chunk
+from .text import Lexicon, content_words, is_chatter, split_sentences
 
-# Words that say the question is about twinning at all. A question with none of them and no
-# strong match in the corpus is out of scope (sports, recipes, the time of day...).
-DOMAIN_STEMS = frozenset(
-    """kota kembar sister twin twinning kemitra mitra partner kerja sama kolaborasi antarkota
-    pertukar tukar hubung internasional provinsi pemkot wali""".split()
-)
-DOMAIN_PHRASES = ("sister cit", "twin cit", "kota kembar", "kota kembaran", "sister province",
-                  "kerja sama kota", "kerjasama kota", "town twinning", "kota bersaudara")
-# Below this cosine similarity the nearest passage is not really about the question.
-MIN_SIMILARITY_WITHOUT_DOMAIN_WORD = 0.86
-MIN_KEYWORD_SCORE = 8.0  # BM25; off-topic questions in our eval set peak near 5
-MIN_SIMILARITY_WITH_KEYWORDS = 0.82
-ENUMERATION_CUES = re.compile(
-    r"\b(apa saja|apa aja|apa sajakah|sebutkan|daftar|list|what are|which|mana saja|mana aja|"
-    r"tips|cara|caranya|langkah|bagaimana supaya|bagaimana agar|gimana biar|gimana caranya|contoh|contohnya|"
-    r"kegiatan|bentuk|jenis|macam)\b"
-)
-# Requests to drop the rules or reveal them. Nothing here follows instructions (answers are
-# copied from sources), but such a request gets a plain "no" rather than an odd answer.
-INJECTION = re.compile(
-    r"\b(abaikan|lupakan|acuhkan|ignore|disregard|forget)\b.{0,40}\b(instruksi|perintah|aturan\w*|"
-    r"instructions?|rules|prompt)\b|system prompt|prompt sistem|jailbreak|developer mode|"
-    r"\b(tulis|tuliskan|buatkan|bikinin|write)\b.{0,20}\b(puisi|pantun|lagu|cerpen|poem|song|story)\b",
-    re.I | re.S,
-)
-MAX_SENTENCES = 3
+
+@dataclass(frozen=True)
+class SentenceWeights:
+    """How a sentence's signals are mixed (tuned on the dev split; prompts/routing.yaml)."""
+
+    similarity: float = 1.0  # z-score of the sentence vector's similarity among the candidates
+    overlap: float = 1.0  # share of the question's rare words the sentence holds (0..1)
+    passage: float = 0.5  # z-score of its passage in the fused ranking
+    label: float = 0.3  # the label sentence of a list item ("Peningkatan Ekonomi: …")
+
+
+MAX_SUPPORT = 2  # supporting sentences after the lead
 MAX_LIST_ITEMS = 6
+PASSAGES_READ = 5
+# Connectives that only make sense after the sentence before them: dropped when a sentence leads.
+_LOOSE_OPENER = re.compile(r"^(jadi|intinya|nah|oke|oh ya|selain itu|tapi|tetapi|namun|pula|lalu|kemudian|"
+                           r"misalnya|contohnya|oleh karena itu|dengan demikian|akhirnya|hasilnya\?)\s*,?\s+", re.I)
+# Openers that point back to the previous sentence: the lead brings that sentence along.
+_POINTING_OPENER = re.compile(r"^(ini|hal ini|hal tersebut|itu|tersebut|mereka|dia|kerjasama ini|kerja sama ini|"
+                              r"hubungan ini|konsep ini|program ini|cara ini|solusinya\?)\b", re.I)
 
 
-def is_in_scope(question: str, result: RetrievalResult, names_a_place: bool) -> bool:
-    """Is the question about sister cities at all? (The refusal gate.)"""
-    text = normalize(question)
-    if names_a_place or any(p in text for p in DOMAIN_PHRASES):
-        return True
-    if set(result.query_tokens) & DOMAIN_STEMS:
-        return True
-    if result.best_keyword >= MIN_KEYWORD_SCORE and result.best_similarity >= MIN_SIMILARITY_WITH_KEYWORDS:
-        return True  # several rare corpus words at once ("koordinasi", "komunikasi") plus a close passage
-    return result.best_similarity >= MIN_SIMILARITY_WITHOUT_DOMAIN_WORD
+@dataclass
+class _Scored:
+    score: float
+    chunk: Chunk
+    position: int
+    sentence: str
+    passage_rank: int
 
 
-def looks_like_injection(question: str) -> bool:
-    """An attempt to change the assistant's rules or get something other than sourced facts."""
-    return bool(INJECTION.search(question))
-
-
-def _usable(sentence: str) -> bool:
+def _usable(sentence: str, lexicon: Lexicon | None) -> bool:
     """Rhetorical questions, list intros and chatter ("Keren, kan?", "Yuk, kita bedah…") are not answers."""
     stripped = sentence.strip()
-    return not stripped.endswith(("?", ":")) and len(stripped.split()) >= 4 and not is_chatter(stripped)
+    return not stripped.endswith(("?", ":")) and len(stripped.split()) >= 4 and not is_chatter(stripped, lexicon)
 
 
-DEFINITION_QUESTION = re.compile(r"\b(apa itu|apa sih|apakah itu|pengertian|definisi|arti|dimaksud|maksudnya|what is|what are)\b")
-DEFINING_SENTENCE = re.compile(r"\b(adalah|merupakan|yaitu|ialah|mengacu pada)\b")
-DEFINITION_BONUS = 2.0  # about one rare shared word: enough to lead with "X adalah ..."
+def _lead_form(sentence: str) -> str:
+    """The sentence as it can open an answer: a loose connective dropped, first letter capital."""
+    trimmed = _LOOSE_OPENER.sub("", sentence.strip(), count=1)
+    return trimmed[:1].upper() + trimmed[1:] if trimmed else sentence
 
 
-def _sentence_score(sentence: str, query: set[str], idf: dict[str, float], wants_definition: bool = False) -> float:
-    overlap = content_words(sentence) & query
-    score = sum(idf.get(t, 1.0) for t in overlap)
-    if wants_definition and DEFINING_SENTENCE.search(sentence.lower()):
-        score += DEFINITION_BONUS
-    return score
+class Composer:
+    """Chooses and lays out the sentences of one article answer."""
 
+    def __init__(self, retriever: HybridRetriever, phrases: Phrases, weights: SentenceWeights | None = None) -> None:
+        self.retriever = retriever
+        self.phrases = phrases
+        self.weights = weights or SentenceWeights()
+        self.lexicon = retriever.lexicon
 
-class _Citations:
-    """Numbers passages in order of first use."""
+    def _sentences(self, chunk: Chunk) -> list[tuple[int, str, str]]:
+        """(position, text, sentence chunk id) of a passage's sentences."""
+        entries = self.retriever.sentences_of(chunk.chunk_id)
+        if entries:
+            return [(e.metadata.get("position", i), e.text, e.chunk_id) for i, e in enumerate(entries)]
+        return [(i, s, f"{chunk.chunk_id}#s{i}") for i, s in enumerate(split_sentences(chunk.text, self.lexicon))]
 
-    def __init__(self) -> None:
-        self.items: list[Citation] = []
-        self._by_chunk: dict[str, int] = {}
+    def rank_sentences(self, result: RetrievalResult, ignore_terms: frozenset[str]) -> list[_Scored]:
+        """Every usable sentence of the best passages, best first."""
+        idf = self.retriever.keyword.idf
+        query = {t for t in result.query_tokens if t not in ignore_terms} or set(result.query_tokens)
+        query_mass = sum(idf.get(t, 0.0) for t in query) or 1.0
+        hits = result.hits[:PASSAGES_READ]
+        passage_z = zscores({h.chunk.chunk_id: h.score for h in hits}, {h.chunk.chunk_id for h in hits})
+        rows: list[tuple[Chunk, int, str, str, int]] = []
+        for hit in hits:
+            for position, sentence, sid in self._sentences(hit.chunk):
+                if _usable(sentence, self.lexicon):
+                    rows.append((hit.chunk, position, sentence, sid, hit.rank))
+        sims = {sid: result.sentence_similarity[sid] for _, _, _, sid, _ in rows if sid in result.sentence_similarity}
+        sim_z = zscores(sims, {sid for _, _, _, sid, _ in rows}) if sims else {}
+        w = self.weights
+        scored = []
+        for chunk, position, sentence, sid, rank in rows:
+            overlap = sum(idf.get(t, 0.0) for t in content_words(sentence, self.lexicon) & query) / query_mass
+            is_label = bool(chunk.metadata.get("list_item")) and position == 0
+            score = (w.similarity * sim_z.get(sid, 0.0) + w.overlap * overlap
+                     + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label)
+            scored.append(_Scored(score, chunk, position, sentence.strip(), rank))
+        return sorted(scored, key=lambda s: s.score, reverse=True)
 
-    def number(self, chunk: Chunk) -> int:
-        if chunk.chunk_id not in self._by_chunk:
-            n = len(self.items) + 1
-            self._by_chunk[chunk.chunk_id] = n
-            urls = tuple(chunk.metadata.get("urls") or ([chunk.url] if chunk.url else []))
-            self.items.append(Citation(n, chunk.source_id, chunk.title, chunk.section, chunk.url, chunk.text, urls))
-        return self._by_chunk[chunk.chunk_id]
-
-
-def _list_lines(chunks: list[Chunk], query: set[str], idf: dict[str, float], cites: _Citations) -> list[str]:
-    """One line per list item: its label sentence plus its best-matching sentence."""
-    lines = []
-    for chunk in chunks[:MAX_LIST_ITEMS]:
-        sentences = [s for s in split_sentences(chunk.text) if s.strip()]
-        if not sentences:
-            continue
-        n = cites.number(chunk)
-        picked = [sentences[0]]
-        rest = [s for s in sentences[1:] if _usable(s)]
-        if rest and len(sentences[0].split()) < 12:
-            best = max(rest, key=lambda s: _sentence_score(s, query, idf))
-            picked.append(best)
-        lines.append("- " + " ".join(f"{s.strip()} [{n}]" for s in picked))
-    return lines
-
-
-def _prose(question: str, result: RetrievalResult, query: set[str], idf: dict[str, float], cites: _Citations) -> str:
-    """Up to three best sentences from the top passages, at most two per passage."""
-    scored: list[tuple[float, int, int, str, Chunk]] = []
-    wants_definition = bool(DEFINITION_QUESTION.search(normalize(question)))
-    for hit in result.hits[:3]:
-        prior = 1.0 / hit.rank  # the fused ranking already knows which passage matters most
-        for position, sentence in enumerate(split_sentences(hit.chunk.text)):
-            if _usable(sentence):
-                score = _sentence_score(sentence, query, idf, wants_definition) + prior
-                scored.append((score, hit.rank, position, sentence.strip(), hit.chunk))
-    scored.sort(key=lambda row: row[0], reverse=True)
-    chosen: list[tuple[int, int, str, Chunk]] = []
-    per_chunk: dict[str, int] = {}
-    for score, rank, position, sentence, chunk in scored:
-        if per_chunk.get(chunk.chunk_id, 0) >= 2:
-            continue
-        chosen.append((rank, position, sentence, chunk))
-        per_chunk[chunk.chunk_id] = per_chunk.get(chunk.chunk_id, 0) + 1
-        if len(chosen) == MAX_SENTENCES:
-            break
-    if not wants_definition:
-        chosen.sort(key=lambda row: (row[0], row[1]))  # read in passage order, not score order
-    return " ".join(f"{sentence} [{cites.number(chunk)}]" for _, _, sentence, chunk in chosen)
-
-
-def compose_answer(
-    question: str,
-    standalone: str,
-    result: RetrievalResult,
-    retriever: HybridRetriever,
-    phrases: Phrases,
-) -> Answer:
-    """Build the cited answer from retrieval results (the caller already checked scope)."""
-    if not result.hits:
-        return Answer(question, phrases.get("not_covered"), refused=True, route="refusal",
+    def compose(self, question: str, standalone: str, result: RetrievalResult, *, wants_list: bool,
+                ignore_terms: frozenset[str] = frozenset(), with_outro: bool = True) -> Answer:
+        """The cited answer (the caller already judged the question answerable)."""
+        ranked = self.rank_sentences(result, ignore_terms)
+        if not ranked:
+            return Answer(question, self.phrases.get("not_covered"), refused=True, route="refusal",
+                          standalone_question=standalone)
+        cites = Citations()
+        items = self._list_to_show(ranked, result) if wants_list else None
+        if items:
+            body = self._list_body(items, ranked, cites)
+            intro = self.phrases.get("intro_list", seed=standalone)
+            text = f"{intro}\n{body}"
+        else:
+            text = self._prose(ranked, cites)
+        if with_outro:
+            text = f"{text}\n\n{self.phrases.get('outro', seed=standalone)}"
+        return Answer(question, text, refused=False, citations=cites.items, route="articles",
                       standalone_question=standalone)
-    query = set(result.query_tokens)
-    idf = retriever.keyword.idf
-    cites = _Citations()
-    wants_list = bool(ENUMERATION_CUES.search(normalize(standalone)))
-    # A list-style question is answered with the whole list when one of the best passages is an
-    # item of it (the list's own intro, "Ini dia beberapa tipsnya:", often ranks first).
-    anchor = next((h.chunk for h in result.hits[:3] if h.chunk.kind == "article" and h.chunk.metadata.get("list_item")), None)
-    if wants_list and anchor is not None:
-        items = [c for c in retriever.section_chunks(anchor.source_id, anchor.section) if c.metadata.get("list_item")]
-        body = "\n".join(_list_lines(items, query, idf, cites))
-        intro = phrases.get("intro_list", seed=standalone)
-    else:
-        body = _prose(standalone, result, query, idf, cites)
-        intro = phrases.get("intro", seed=standalone)
-    if not cites.items:
-        return Answer(question, phrases.get("not_covered"), refused=True, route="refusal",
-                      standalone_question=standalone)
-    text = f"{intro}\n\n{body}\n\n{phrases.get('outro', seed=standalone)}"
-    return Answer(question, text, refused=False, citations=cites.items, route="articles",
-                  standalone_question=standalone)
+
+    # -- prose: one direct sentence, then support --------------------------------------------
+
+    def _prose(self, ranked: list[_Scored], cites: Citations) -> str:
+        lead = ranked[0]
+        n = cites.passage(lead.chunk)
+        sentences = self._sentences(lead.chunk)
+        lines = []
+        if _POINTING_OPENER.match(lead.sentence) and lead.position > 0:
+            before = next((s for p, s, _ in sentences if p == lead.position - 1), "")
+            if before and not before.rstrip().endswith(":"):
+                lines.append(f"{_lead_form(before)} {lead.sentence} [{n}]")
+        if not lines:
+            lines.append(f"{_lead_form(lead.sentence)} [{n}]")
+        used = {(lead.chunk.chunk_id, lead.position), (lead.chunk.chunk_id, lead.position - 1)}
+        support: list[tuple[Chunk, int, str]] = []
+        for row in ranked[1:]:
+            if len(support) >= MAX_SUPPORT:
+                break
+            key = (row.chunk.chunk_id, row.position)
+            if key in used or any(key == (c.chunk_id, p) for c, p, _ in support):
+                continue
+            if row.score < ranked[0].score - 2.0:
+                break  # far weaker than the lead: more noise than support
+            support.append((row.chunk, row.position, row.sentence))
+        if support:
+            lines.append("")
+            lines += [f"- {_lead_form(s)} [{cites.passage(c)}]" for c, _, s in support]
+        return "\n".join(lines)
+
+    # -- lists ----------------------------------------------------------------------------------
+
+    def _list_to_show(self, ranked: list[_Scored], result: RetrievalResult) -> list[Chunk] | None:
+        """The items of the list the best passages belong to, unless one item clearly wins."""
+        anchor = next((h.chunk for h in result.hits[:3] if h.chunk.metadata.get("list_item")), None)
+        if anchor is None:
+            intro = next((h.chunk for h in result.hits[:2] if h.chunk.text.rstrip().endswith(":")), None)
+            if intro is None:
+                return None
+            anchor = intro
+        items = [c for c in self.retriever.section_chunks(anchor.source_id, anchor.section)
+                 if c.metadata.get("list_item")]
+        if len(items) < 2:
+            return None
+        best_by_item: dict[str, float] = {}
+        for row in ranked:
+            if row.chunk.metadata.get("list_item"):
+                best_by_item.setdefault(row.chunk.chunk_id, row.score)
+        scores = sorted(best_by_item.values(), reverse=True)
+        if len(scores) >= 2 and scores[0] - scores[1] > 1.5:
+            return None  # the question is about one item: answer it in detail instead
+        return items[:MAX_LIST_ITEMS]
+
+    def _list_body(self, items: list[Chunk], ranked: list[_Scored], cites: Citations) -> str:
+        best: dict[str, _Scored] = {}
+        for row in ranked:
+            if row.position > 0:
+                best.setdefault(row.chunk.chunk_id, row)
+        lines = []
+        for chunk in items:
+            sentences = self._sentences(chunk)
+            if not sentences:
+                continue
+            n = cites.passage(chunk)
+            first = sentences[0][1]
+            picked = [first]
+            extra = best.get(chunk.chunk_id)
+            if extra is None and len(sentences) > 1:
+                extra_text = next((s for p, s, _ in sentences[1:] if _usable(s, self.lexicon)), "")
+            else:
+                extra_text = extra.sentence if extra else ""
+            if extra_text and len(first.split()) < 12:
+                picked.append(extra_text)
+            lines.append("- " + " ".join(f"{s.strip()} [{n}]" for s in picked))
+        return "\n".join(lines)
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def merge_answers(first: Answer, second: Answer, bridge: str) -> Answer:
+    """One answer from two: the second's citations renumbered after the first's."""
+    offset = len(first.citations)
+    text = _MARKER.sub(lambda m: f"[{int(m.group(1)) + offset}]", second.answer)
+    citations = list(first.citations) + [replace(c, n=c.n + offset) for c in second.citations]
+    return Answer(first.question, f"{first.answer}\n\n{bridge}\n{text}", refused=False, citations=citations,
+                  route=first.route, standalone_question=first.standalone_question)

@@ -11,7 +11,7 @@ import math
 import threading
 import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
@@ -22,12 +22,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import metrics
 from .config import PROJECT_ROOT, Settings
-from .edge import (AnsweringEvents, Edge, GradioGuard, has_lone_surrogate, json_depth, MAX_JSON_DEPTH,
-                   rate_limited_message, too_large_message, BAD_TEXT, TOO_SLOW)
-from .errors import AssistantError, ServiceUnavailable
+from .conversation import validate_history
+from .core import check_question
+from .edge import (BAD_TEXT, MAX_JSON_DEPTH, TOO_SLOW, AnsweringEvents, Edge, GradioGuard, has_lone_surrogate,
+                   json_depth, rate_limited_message, too_large_message)
+from .errors import INTERNAL_ERROR, AssistantError, InvalidQuestion, ServiceUnavailable
 from .feedback import open_feedback_store
 from .ratelimit import Limiters, make_limiters
-from .schema import Answer
+from .service import AssistantService
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +45,8 @@ HTTP_MESSAGES = {
     404: "Alamat ini tidak ada. Coba POST /api/ask atau buka /widget.",
     405: "Metode HTTP ini tidak didukung untuk alamat ini.",
 }
-INTERNAL_ERROR = "Maaf, ada gangguan di server. Coba lagi sebentar lagi ya."
 NOT_READY = "Asisten masih menyiapkan indeks. Coba lagi sebentar lagi ya."
 RETRY_AFTER_S = 5
-
-
-class SupportsAsk(Protocol):
-    """What the API needs from assistant.core.Assistant."""
-
-    @property
-    def ready(self) -> bool: ...
-
-    def ask(self, question: str, history: list[dict] | None = None) -> Answer: ...
 
 
 class RequestError(Exception):
@@ -185,32 +177,23 @@ def _reject_unknown(data: dict, allowed: tuple[str, ...], where: str = "body") -
 
 
 def parse_ask(data: dict, max_question_chars: int) -> tuple[str, list[dict] | None]:
-    """Validate an /api/ask body; returns (question, history)."""
+    """Validate an /api/ask body; returns (question, history).
+
+    The question and history are checked by the core's own rules (same messages as in the chat);
+    a wrong shape is a 422 here, while an empty question reaches ask() and comes back as a 400.
+    """
     _reject_unknown(data, ASK_FIELDS)
     if "question" not in data:
         raise RequestError(422, "Kolom 'question' wajib diisi, misalnya {\"question\": \"Apa itu sister city?\"}.")
-    question = data["question"]
-    if not isinstance(question, str):
-        raise RequestError(422, "Kolom 'question' harus berupa teks.")
-    if len(question) > max_question_chars:
-        raise RequestError(
-            422,
-            f"Pertanyaannya kepanjangan ({len(question)} karakter, maksimal {max_question_chars}). "
-            "Coba diringkas jadi satu-dua kalimat ya.",
-        )
     history = data.get("history")
-    if history is None:
-        return question, None
-    if not isinstance(history, list):
-        raise RequestError(422, "Kolom 'history' harus berupa daftar pesan {\"role\", \"content\"}.")
-    for i, turn in enumerate(history):
-        if not isinstance(turn, dict):
-            raise RequestError(422, f"Pesan ke-{i + 1} di 'history' harus berupa objek {{\"role\", \"content\"}}.")
-        _reject_unknown(turn, TURN_FIELDS, where=f"pesan ke-{i + 1} 'history'")
-        if turn.get("role") not in ("user", "assistant"):
-            raise RequestError(422, f"Pesan ke-{i + 1} di 'history' harus punya role 'user' atau 'assistant'.")
-        if not isinstance(turn.get("content"), str):
-            raise RequestError(422, f"Pesan ke-{i + 1} di 'history' harus punya content berupa teks.")
+    for i, turn in enumerate(history if isinstance(history, list) else []):
+        if isinstance(turn, dict):
+            _reject_unknown(turn, TURN_FIELDS, where=f"pesan ke-{i + 1} 'history'")
+    try:
+        question = check_question(data["question"], max_question_chars)
+        validate_history(history)
+    except InvalidQuestion as exc:
+        raise RequestError(422, exc.message) from None
     return question, history
 
 
@@ -219,7 +202,7 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-def create_api(assistant: SupportsAsk, settings: Settings, feedback: Any | None = None,
+def create_api(assistant: AssistantService, settings: Settings, feedback: Any | None = None,
                static_dir: Path = STATIC_DIR, limiters: Limiters | None = None) -> FastAPI:
     """The FastAPI app: JSON API, health check, metrics and the embeddable widget.
 
@@ -391,51 +374,3 @@ def _method_not_allowed(allowed: str):
 
     return method_not_allowed
 
-
-class BackgroundServer:
-    """Runs an ASGI app with uvicorn in a daemon thread (tests, benchmarks); loopback by default."""
-
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
-        import uvicorn
-
-        self.host = host
-        self.port = port or free_port(host)
-        # proxy_headers=False: the app resolves X-Forwarded-For itself (edge.Edge, ASSISTANT_TRUSTED_PROXIES).
-        config = uvicorn.Config(app, host=host, port=self.port, log_level=log_level, access_log=False,
-                                lifespan="on", timeout_keep_alive=30, proxy_headers=False)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def start(self, timeout_s: float = 30.0) -> "BackgroundServer":
-        """Start serving and wait until the socket accepts connections."""
-        self.thread.start()
-        deadline = time.monotonic() + timeout_s
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"server on {self.url} did not start")
-            time.sleep(0.02)
-        return self
-
-    def stop(self) -> None:
-        """Ask uvicorn to exit and wait for the thread."""
-        self.server.should_exit = True
-        self.thread.join(10)
-
-    def __enter__(self) -> "BackgroundServer":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port that is free right now on host."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])

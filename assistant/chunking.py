@@ -11,6 +11,7 @@ import hashlib
 
 from .corpus import Article
 from .schema import Chunk
+from .text import split_sentences
 
 INTRO_SECTION = "Pendahuluan"
 
@@ -52,9 +53,21 @@ def split_blocks(body: str) -> list[tuple[str, str, bool]]:
 
 
 def chunk_article(article: Article) -> list[Chunk]:
-    """One chunk per paragraph or list item, each carrying source, title, section and url."""
+    """One chunk per paragraph or list item, each carrying source, title, section and url.
+
+    A list item also carries the sentence that introduces its list ("Ada banyak kegiatan konkret
+    yang bisa dilakukan, seperti:") as context: "Pertukaran budaya" alone doesn't say it is an
+    activity of sister cities, and questions ask for "kegiatan" far more often than for the item.
+    """
     chunks = []
+    intro = ""
     for position, (section, text, list_item) in enumerate(split_blocks(article.body)):
+        if not list_item:
+            sentences = split_sentences(text)
+            intro = sentences[-1] if sentences and sentences[-1].rstrip().endswith(":") else ""
+        metadata = {"position": position, "list_item": list_item, "publisher": article.publisher}
+        if list_item and intro:
+            metadata["context"] = intro
         chunks.append(
             Chunk(
                 chunk_id=chunk_id_for(article.source_id, section, text),
@@ -64,7 +77,42 @@ def chunk_article(article: Article) -> list[Chunk]:
                 url=article.url,
                 text=text,
                 kind="article",
-                metadata={"position": position, "list_item": list_item, "publisher": article.publisher},
+                metadata=metadata,
             )
         )
     return chunks
+
+
+def item_label(text: str) -> str:
+    """ "Peningkatan Ekonomi" for a list item written "Peningkatan Ekonomi: Ini salah satu…"."""
+    head, colon, _ = text.partition(":")
+    return head.strip() if colon and 0 < len(head.split()) <= 8 else ""
+
+
+def sentence_chunks(chunks: list[Chunk]) -> list[Chunk]:
+    """One kind="sentence" entry per sentence of each article chunk, for sentence-level search.
+
+    A question often asks for one detail of a passage ("what is the solution to X?"); the
+    sentence that holds it is found by its own vector. Each entry points back to its passage
+    (metadata "parent") and embeds with the passage's heading and item label as context.
+    """
+    out = []
+    for chunk in chunks:
+        if chunk.kind != "article":
+            continue
+        label = item_label(chunk.text) if chunk.metadata.get("list_item") else ""
+        for position, sentence in enumerate(split_sentences(chunk.text)):
+            context = label if label and not sentence.startswith(label) else ""
+            out.append(
+                Chunk(
+                    chunk_id=f"{chunk.chunk_id}#s{position}",
+                    source_id=chunk.source_id,
+                    title=chunk.title,
+                    section=chunk.section,
+                    url=chunk.url,
+                    text=sentence,
+                    kind="sentence",
+                    metadata={"parent": chunk.chunk_id, "position": position, "context": context},
+                )
+            )
+    return out

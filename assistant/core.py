@@ -4,27 +4,37 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
-from .answer import compose_answer, is_in_scope, looks_like_injection
-from .chunking import chunk_article
+from .answer import Composer, merge_answers
+from .answerability import judge
+from .chunking import chunk_article, sentence_chunks
 from .config import Settings
-from .conversation import resolve_follow_up, validate_history
+from .conversation import validate_history
 from .corpus import load_articles
 from .embeddings import make_embedder
 from .errors import CorpusError, InvalidQuestion
 from .index import ChromaIndex, SyncReport
 from .prompts import load_phrases
-from .record_answers import answer_from_records
-from .records import RecordStore
-from .retrieval import HybridRetriever
+from .records import RecordQuery, RecordStore, answer_from_records
+from .retrieval import HybridRetriever, RetrievalResult
+from .routing import Decision, Router, Turn, build_router
+from .routing_data import load_routing
+
 from .schema import Answer, Hit
+from .text import lexicon_path, load_lexicon, tokenize
+
+if TYPE_CHECKING:  # the briefing package is imported on first use: chat-only processes never pay for it
+    from .briefing import Briefing
 
 log = logging.getLogger(__name__)
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
-RECORDS_FILE = "records"  # the name chunks of the record tables are filed under in the index
+RECORDS_FILE = "records"
+# Aspects whose answer in the articles is a list (tips, challenges...): asked plainly, all items are shown.
+LIST_ASPECTS = frozenset({"benefit", "challenge", "tip", "activity", "example"})  # the name chunks of the record tables are filed under in the index
 
 
 @dataclass
@@ -42,8 +52,8 @@ def strip_markup(text: str) -> str:
     return re.sub(r"\s+", " ", _MARKUP.sub(" ", text)).strip()
 
 
-def clean_question(question: object, max_chars: int) -> str:
-    """Normalize a user question or raise InvalidQuestion with an Indonesian message."""
+def check_question(question: object, max_chars: int) -> str:
+    """The question if it is text within the length limit, else InvalidQuestion (the API's 422s)."""
     if not isinstance(question, str):
         raise InvalidQuestion("Pertanyaan harus berupa teks.")
     if len(question) > max_chars:
@@ -51,6 +61,12 @@ def clean_question(question: object, max_chars: int) -> str:
             f"Pertanyaannya kepanjangan ({len(question)} karakter, maksimal {max_chars}). "
             "Coba diringkas jadi satu-dua kalimat ya."
         )
+    return question
+
+
+def clean_question(question: object, max_chars: int) -> str:
+    """Normalize a user question or raise InvalidQuestion with an Indonesian message."""
+    question = check_question(question, max_chars)
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
@@ -73,7 +89,11 @@ class Assistant:
         self.record_errors = record_errors
         self.phrases = load_phrases(settings.prompts_dir, "answer")
         self.record_phrases = load_phrases(settings.prompts_dir, "records")
+        self.lexicon = load_lexicon(lexicon_path(settings.prompts_dir))
+        self.routing = load_routing(settings.prompts_dir)
         self.retriever: HybridRetriever | None = None
+        self._router_cache: Router | None = None
+        self._domain: frozenset[str] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, *, ingest_if_needed: bool = True) -> "Assistant":
@@ -81,7 +101,7 @@ class Assistant:
         settings = settings or Settings.from_env()
         embedder = make_embedder(settings.embedder)
         index = ChromaIndex(settings, embedder)
-        records, record_errors = RecordStore.load(settings.corpus_dir / "records")
+        records, record_errors = RecordStore.load(settings.corpus_dir / "records", settings.prompts_dir)
         for error in record_errors:
             log.warning("records: %s", error.message)
         assistant = cls(settings, index, records, record_errors)
@@ -90,7 +110,7 @@ class Assistant:
             report = assistant.ingest()
             log.info("index built: %s", report.sync.summary())
         else:
-            assistant.retriever = HybridRetriever(index, embedder)
+            assistant.retriever = assistant._new_retriever()
         return assistant
 
     @property
@@ -100,16 +120,19 @@ class Assistant:
     def ingest(self) -> IngestReport:
         """Bring the index in line with corpus/: embed new chunks, drop stale ones, keep the rest."""
         articles, errors = load_articles(self.settings.corpus_dir)
-        records, record_errors = RecordStore.load(self.settings.corpus_dir / "records")
+        records, record_errors = RecordStore.load(self.settings.corpus_dir / "records", self.settings.prompts_dir)
         self.records, self.record_errors = records, record_errors
-        chunks_by_file = {a.path.name: chunk_article(a) for a in articles}
+        chunks_by_file = {}
+        for article in articles:
+            chunks = chunk_article(article)
+            chunks_by_file[article.path.name] = chunks + sentence_chunks(chunks)
         failed = {e.path.split(":")[0] for e in errors}
         if record_errors and not records.relationships:
             failed.add(RECORDS_FILE)  # unreadable tables: keep the records already indexed
         else:
             chunks_by_file[RECORDS_FILE] = records.chunks()
         sync = self.index.sync(chunks_by_file, failed_files=failed)
-        self.retriever = HybridRetriever(self.index, self.index.embedder)
+        self.retriever = self._new_retriever()
         total = sum(len(c) for c in chunks_by_file.values())
         return IngestReport(sync, len(articles), total, len(records.relationships), errors + record_errors)
 
@@ -128,59 +151,145 @@ class Assistant:
             turns = validate_history(history)
         except InvalidQuestion as exc:
             return Answer(question if isinstance(question, str) else "", exc.message, refused=True, route="invalid")
-        if looks_like_injection(text):
-            # Extractive answers can't be steered, but saying so beats a confusing answer.
-            return Answer(text, self.phrases.get("injection"), refused=True, route="refusal")
         query = strip_markup(text)
         if not any(ch.isalnum() for ch in query):
             return Answer(text, self.phrases.get("no_letters"), refused=True, route="invalid")
-        standalone = self.standalone(query, turns)
-        from_records = answer_from_records(standalone, self.records, self.record_phrases)
-        if from_records is not None:
-            from_records.question = text
-            from_records.standalone_question = standalone
-            if from_records.refused:
-                return self._with_article_context(from_records, standalone)
-            return from_records
-        return self._answer_from_articles(text, standalone)
+        decision = self._router().route(query, turns)
+        answer = self._answer(decision)
+        answer.question = text
+        answer.standalone_question = decision.standalone
+        return answer
 
-    def _indonesian_places(self, text: str) -> set[str]:
-        return {p.key for p in self.records.find_places(text) if p.kind in ("city", "province")}
+    def _answer(self, decision: Decision) -> Answer:
+        if decision.path == "injection":
+            # Extractive answers can't be steered, but saying so beats a confusing answer.
+            return Answer("", self.phrases.get("injection"), refused=True, route="injection")
+        if decision.path == "smalltalk":
+            reply = self.phrases.get(f"smalltalk_{decision.smalltalk or 'ack'}", seed=decision.standalone)
+            return Answer("", reply, refused=False, route="smalltalk")
+        if decision.path == "records":
+            answer = self._answer_from_records(decision)
+            if answer is not None:
+                return answer
+        return self._answer_from_articles(decision)
 
-    def _answer_from_articles(self, question: str, standalone: str) -> Answer:
-        result = self._retriever().search(standalone, self.settings.top_k)
-        # A foreign country alone ("presiden Amerika") doesn't make a question about twinning.
-        if not is_in_scope(standalone, result, names_a_place=bool(self._indonesian_places(standalone))):
-            return Answer(question, self.phrases.get("refusal"), refused=True, route="refusal",
-                          standalone_question=standalone)
-        return compose_answer(question, standalone, result, self._retriever(), self.phrases)
+    def _answer_from_records(self, decision: Decision) -> Answer | None:
+        turn = decision.turn
+        query = RecordQuery(decision.standalone, turn.places, turn.unknown_names,
+                            wants_list="list" in turn.intents, sister_provinces="province" in turn.intents)
+        answer = answer_from_records(query, self.records, self.record_phrases)
+        if answer is None:
+            return None
+        discussed = self._articles_about(decision)
+        if discussed is None:
+            return answer
+        # What the articles say about these places comes first when that is what was asked
+        # ("Surabaya belajar apa dari Busan?"), after the record rows otherwise.
+        lead_with_articles = bool(turn.article_aspects or turn.need)
+        bridge = self.phrases.get("articles_about_places", places=" – ".join(p.name for p in turn.places))
+        if lead_with_articles:
+            merged = merge_answers(discussed, answer, self.phrases.get("records_after_articles"))
+        else:
+            merged = merge_answers(answer, discussed, bridge)
+        merged.route = "records"
+        return merged
 
-    def _with_article_context(self, no_record: Answer, standalone: str) -> Answer:
-        """Two Indonesian places are never a record pair ("Jakarta and IKN aren't twinned"); add
-        what the articles say when a passage talks about both."""
-        places = self._indonesian_places(standalone)
-        if len(places) < 2:
-            return no_record
-        articles = self._answer_from_articles(no_record.question, standalone)
-        cited = [c for c in articles.citations if c.source_id and not c.source_id.startswith("record:")]
-        if articles.refused or not any(places <= self._indonesian_places(c.text) for c in cited):
-            return no_record
-        bridge = self.phrases.get("records_then_articles")
-        articles.answer = f"{no_record.answer}\n\n{bridge}\n\n{articles.answer}"
-        return articles
+    def _articles_about(self, decision: Decision) -> Answer | None:
+        """An article answer limited to passages that name every place of the question, if any."""
+        turn = decision.turn
+        names = [p for p in turn.places if p.kind != "country"]
+        if not names:
+            return None
+        result = self._search(decision, k=self.settings.top_k)
+        wanted = [{p.name.casefold(), p.typed.casefold()} for p in names]
+        hits = [h for h in result.hits if all(any(n in h.chunk.text.casefold() for n in forms) for forms in wanted)]
+        if not hits:
+            return None
+        narrowed = replace(result, hits=hits[:2])
+        return self._composer().compose(decision.standalone, decision.standalone, narrowed, wants_list=False,
+                                        ignore_terms=self._domain_stems(), with_outro=False)
+
+    def _answer_from_articles(self, decision: Decision) -> Answer:
+        turn = decision.turn
+        result = self._search(decision, k=self.settings.top_k)
+        coverage = judge(turn, result, self._retriever(), self.records, self.routing,
+                         self.routing.calibration(self.settings.embedder), self.lexicon)
+        if not coverage.in_scope:
+            return Answer("", self._out_of_scope_message(turn, coverage.uncovered), refused=True,
+                          route="out_of_scope")
+        wants_list = bool(turn.intents & {"list"}) or (bool(turn.article_aspects & LIST_ASPECTS) and len(turn.need) <= 1)
+        answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
+                                          ignore_terms=self._domain_stems())
+        if decision.smalltalk == "thanks" and not answer.refused:
+            answer.answer = f"{self.phrases.get('thanks_prefix')} {answer.answer}"
+        return answer
+
+    def _search(self, decision: Decision, k: int) -> RetrievalResult:
+        return self._retriever().search(decision.standalone, k, kinds=("article",), aspects=decision.turn.aspects,
+                                        ignore_terms=self._domain_stems())
+
+    def _out_of_scope_message(self, turn: Turn, uncovered: tuple[str, ...]) -> str:
+        """Says plainly what is not covered, and what can be said about the place it names."""
+        need = " ".join(uncovered or turn.need[:4])
+        place = next(iter(turn.places), None)
+        lines = []
+        if place is not None and need:
+            lines.append(self.phrases.get("no_data_about_place", need=need, place=place.name))
+        elif need:
+            lines.append(self.phrases.get("no_data_about", need=need))
+        else:
+            lines.append(self.phrases.get("refusal"))
+            return "\n".join(lines)
+        if place is not None:
+            lines.append(self.phrases.get(f"place_offer_{'partner' if place.kind in ('partner', 'country') else 'city'}",
+                                          place=place.name))
+        lines.append(self.phrases.get("what_i_can_answer"))
+        return "\n".join(lines)
+
+    def _domain_stems(self) -> frozenset[str]:
+        """Stems every passage shares ("kota", "kembar", "sister"): noise for keyword search."""
+        if self._domain is None:
+            words = " ".join(self.routing.strong_domain.phrases)
+            self._domain = frozenset(tokenize(words, lexicon=self.lexicon))
+        return self._domain
 
     def brief(self, subject: str, *, kind: str | None = None, title: str | None = None,
-              date: str | None = None):
+              date: str | None = None) -> Briefing:
         """A formal, fully cited briefing on a city, a pair ("Surabaya–Busan") or a topic."""
         from .briefing import build_briefing
 
-        return build_briefing(self, subject, title=title, date=date, kind=kind)
+        return build_briefing(self, subject, title=title, date=date, kind=kind, prompts_dir=self.settings.prompts_dir)
 
     def standalone(self, question: str, history: list[dict] | None = None) -> str:
         """The question rewritten to stand on its own, given the conversation so far."""
-        return resolve_follow_up(question, validate_history(history), self.records.find_places)
+        text = strip_markup(clean_question(question, self.settings.max_question_chars))
+        return self._router().route(text, validate_history(history)).standalone
+
+    def route(self, question: str, history: list[dict] | None = None) -> Decision:
+        """How a question is understood: its path, standalone form and cues (for eval and debugging)."""
+        text = strip_markup(clean_question(question, self.settings.max_question_chars))
+        return self._router().route(text, validate_history(history))
+
+    def retrieve_for(self, question: str, history: list[dict] | None = None, k: int | None = None) -> list[Hit]:
+        """The passages the article path reads for this question (after routing and correction)."""
+        return self._search(self.route(question, history), k or self.settings.top_k).hits
 
     def _retriever(self) -> HybridRetriever:
         if self.retriever is None:
-            self.retriever = HybridRetriever(self.index, self.index.embedder)
+            self.retriever = self._new_retriever()
         return self.retriever
+
+    def _new_retriever(self) -> HybridRetriever:
+        self._router_cache = None  # the spelling vocabulary follows the corpus
+        return HybridRetriever(self.index, self.index.embedder, self.lexicon, self.routing.fusion,
+                               aspects_of=lambda text: self.routing.aspects_of(text, self.lexicon))
+
+    def _router(self) -> Router:
+        if self._router_cache is None:
+            retriever = self._retriever()
+            texts = [f"{c.section} {c.text}" for c in retriever.chunks.values() if c.kind != "record"]
+            self._router_cache = build_router(self.routing, self.records, self.lexicon, texts)
+        return self._router_cache
+
+    def _composer(self) -> Composer:
+        return Composer(self._retriever(), self.phrases, self.routing.sentence_weights)

@@ -5,6 +5,9 @@ They are raised by the core and turned into user-facing text only at the edges
 """
 from __future__ import annotations
 
+# What every edge (API, chat UI) says when something unexpected breaks: never a traceback.
+INTERNAL_ERROR = "Maaf, ada gangguan di server. Coba lagi sebentar lagi ya."
+
 
 class AssistantError(Exception):
     """Base class: something the user (or operator) can act on."""

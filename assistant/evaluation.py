@@ -1,22 +1,55 @@
-"""`assistant eval`: retrieval, refusal, citation and record-exactness metrics on our own sets.
+"""`assistant eval`: how well the assistant answers questions it was not tuned on.
 
-eval/articles.jsonl  questions about the two articles: `gold` substrings identify the passage
-                     that answers; `expect_refusal` marks out-of-scope questions.
-eval/records.jsonl   questions about sister-city records: `expect_relationships` is the exact set
-                     of relationships the answer must cite (every one, none extra).
+The question bank lives in eval/bank/*.jsonl and was written from the sources alone, as users
+type, by people who never saw this code (eval/README.md). Every item is assigned to the dev or
+the test split by a fixed hash: article questions by the source passage they target (so no
+passage is in both), the rest by item id. Thresholds and word lists are tuned on dev only; the
+figures to report are the test split's, printed next to dev so the gap shows.
+
+Item kinds and what "right" means:
+  article       the answer is not refused and contains one of the item's `facts` (verbatim
+                spans of the source); retrieval recall@k is the rank of the passage holding
+                the item's `evidence`.
+  record        the cited relationships are exactly the expected set, expected unverified
+                candidates are cited as such, and `must_mention` strings appear.
+  offtopic      refused.
+  smalltalk     a small-talk reply (route "smalltalk"), never a sourced answer or a refusal.
+  injection     "refuse" items are refused; "answer" items are graded as article/record items.
+  conversation  every turn right, with the assistant's own answers as the history.
+Every [n] marker of every answer is checked against the passage it cites.
 """
 from __future__ import annotations
 
+import hashlib
 import json
-import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Iterable
 
-from .citations import check_citations
+from .citations import check_citations, squash
+from .chunking import split_blocks
+from .corpus import load_articles
 from .errors import AssistantError
+from .records import slug
+from .schema import Answer
 
-TARGETS = {"recall@5": 0.95, "mrr": 0.85, "citation_validity": 1.0, "records_exact": 1.0}
-MAX_WRONG_REFUSALS = 0.05
+SPLIT_SEED = "kota-kembar-eval-2026"
+TEST_SHARE = 50  # percent of split groups that go to test
+BANK_FILES = ("articles", "records", "offtopic", "smalltalk", "injection", "conversations")
+# What the issue asks of the test split.
+TARGETS = {
+    "recall@5": 0.95,
+    "recall@5 paraphrase": 0.85,
+    "fact": 0.90,
+    "offtopic refused": 0.97,
+    "false refusals": 0.03,  # at most
+    "smalltalk": 1.0,
+    "records exact": 0.95,
+    "conversations": 0.90,
+    "citation validity": 1.0,
+}
+RECALL_KS = (1, 3, 5)
 
 
 def load_jsonl(path: Path) -> list[dict]:
@@ -32,163 +65,458 @@ def load_jsonl(path: Path) -> list[dict]:
     return items
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
-
-
 def gold_rank(hit_texts: list[str], gold: list[str]) -> int | None:
     """1-based rank of the first passage containing any gold substring."""
-    wanted = [_squash(g) for g in gold]
+    wanted = [squash(g) for g in gold]
     for rank, text in enumerate(hit_texts, 1):
-        squashed = _squash(text)
+        squashed = squash(text)
         if any(g in squashed for g in wanted):
             return rank
     return None
 
 
+def in_test_split(group: str) -> bool:
+    """Fixed assignment of a split group (a passage, a city, an item id) to test."""
+    digest = hashlib.sha256(f"{SPLIT_SEED}\x1f{group}".encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) % 100 < TEST_SHARE
+
+
+# ---------------------------------------------------------------------------------------------
+# The bank
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question (or conversation) of the bank, with the split it belongs to."""
+
+    id: str
+    kind: str  # article | record | offtopic | smalltalk | injection | conversation
+    register: str
+    split: str  # dev | test
+    data: dict
+
+
+class PassageLocator:
+    """Finds which source passage (paragraph or list item of a corpus article) holds a text."""
+
+    def __init__(self, corpus_dir: Path) -> None:
+        articles, _ = load_articles(corpus_dir)
+        self.blocks = [
+            (f"{a.source_id}#{i}", squash(text))
+            for a in articles
+            for i, (_, text, _) in enumerate(split_blocks(a.body))
+        ]
+
+    def locate(self, evidence: str) -> str | None:
+        """Key of the passage holding the evidence; for evidence spanning a whole list, its first item."""
+        for part in [evidence] + evidence_lines(evidence):
+            wanted = squash(part)
+            for key, text in self.blocks:
+                if wanted and wanted in text:
+                    return key
+        return None
+
+
+def evidence_lines(evidence: str) -> list[str]:
+    """The lines of a multi-line evidence (a whole list), without their bullets."""
+    return [line.strip().lstrip("-*• ").strip() for line in evidence.splitlines() if line.strip()]
+
+
+def _record_group(data: dict) -> str:
+    keys = list(data.get("pairs") or []) + list(data.get("candidates") or [])
+    if keys:
+        return "city:" + keys[0].split("|", 1)[0]
+    return "id:" + data["id"]
+
+
+def load_bank(eval_dir: Path, corpus_dir: Path) -> list[Item]:
+    """Every item of eval/bank/*.jsonl (and the older eval/*.jsonl sets, which are dev only)."""
+    bank = eval_dir / "bank"
+    locator = PassageLocator(corpus_dir)
+    items: list[Item] = []
+    problems: list[str] = []
+    for name in BANK_FILES:
+        for path in sorted(bank.glob(f"{name}*.jsonl")):
+            for data in load_jsonl(path):
+                item_id = data.get("id") or f"{path.stem}-{len(items)}"
+                if name == "articles" or (name == "injection" and data.get("evidence")):
+                    key = locator.locate(data.get("evidence", ""))
+                    if key is None:
+                        problems.append(f"{path.name}: {item_id}: evidence tidak ditemukan di corpus/")
+                        continue
+                    group = "passage:" + key
+                elif name == "records" or (name == "injection" and "pairs" in data):
+                    group = _record_group(data)
+                else:
+                    group = "id:" + item_id
+                kind = {"articles": "article", "records": "record", "conversations": "conversation"}.get(name, name)
+                split = "test" if in_test_split(group) else "dev"
+                register = "injection" if name == "injection" else data.get("register") or data.get("kind") or "-"
+                items.append(Item(item_id, kind, register, split, data))
+    if problems:
+        raise AssistantError("Bank evaluasi tidak cocok dengan corpus:\n" + "\n".join(problems[:20]))
+    items += _legacy_items(eval_dir)
+    return items
+
+
+def _legacy_items(eval_dir: Path) -> list[Item]:
+    """The first, self-written sets (eval/articles.jsonl, eval/records.jsonl): dev only."""
+    items: list[Item] = []
+    articles = eval_dir / "articles.jsonl"
+    if articles.exists():
+        for data in load_jsonl(articles):
+            if data.get("expect_refusal"):
+                kind = "injection" if data.get("style") == "injection" else "offtopic"
+                items.append(Item(data["id"], kind, "legacy", "dev", {**data, "expect": "refuse"}))
+            else:
+                items.append(Item(data["id"], "article", "legacy", "dev", {**data, "legacy_gold": data["gold"]}))
+    records = eval_dir / "records.jsonl"
+    if records.exists():
+        for data in load_jsonl(records):
+            items.append(Item(data["id"], "record", "legacy", "dev", data))
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# Grading one turn
+
+
 @dataclass
-class EvalReport:
-    n_retrieval: int = 0
-    recall: dict[int, float] = field(default_factory=dict)
-    mrr: float = 0.0
-    n_out_of_scope: int = 0
-    refused_out_of_scope: int = 0
-    n_in_scope: int = 0
-    wrongly_refused: int = 0
+class TurnGrade:
+    ok: bool
+    refused: bool
+    problem: str = ""
+    rank: int | None = None  # retrieval rank of the evidence passage (article targets)
     markers: int = 0
     valid_markers: int = 0
-    n_records: int = 0
-    records_exact: int = 0
+    bad_markers: list[str] = field(default_factory=list)
+
+
+def _citation_counts(grade: TurnGrade, answer: Answer) -> None:
+    for check in check_citations(answer):
+        for n, ok in zip(check.cited, check.supported):
+            grade.markers += 1
+            grade.valid_markers += ok
+            if not ok:
+                grade.bad_markers.append(f"[{n}] tidak mendukung {check.segment[:70]!r}")
+
+
+def _cited_ids(answer: Answer, prefix: str) -> set[str]:
+    return {c.source_id.split(":", 1)[1] for c in answer.citations if c.source_id.startswith(prefix)}
+
+
+def _pair_ids(pairs: Iterable[str]) -> set[str]:
+    out = set()
+    for pair in pairs:
+        city_id, partner = pair.split("|", 1)
+        out.add(f"{city_id}--{slug(partner)}")
+    return out
+
+
+def _retrieval_rank(assistant, question: str, history: list[dict], data: dict) -> int | None:
+    hits = assistant.retrieve_for(question, history, max(RECALL_KS))
+    texts = [h.chunk.text for h in hits]
+    if data.get("legacy_gold"):
+        return gold_rank(texts, data["legacy_gold"])
+    wanted = squash(data["evidence"])
+    for rank, text in enumerate(texts, 1):
+        squashed = squash(text)
+        # The passage holds the evidence, or the evidence runs over this whole passage.
+        if wanted in squashed or (len(squashed) > 20 and squashed in wanted):
+            return rank
+    return None
+
+
+def grade_article(answer: Answer, data: dict) -> TurnGrade:
+    if answer.refused:
+        return TurnGrade(False, True, "salah ditolak")
+    text = squash(answer.answer)
+    facts = data.get("facts") or data.get("legacy_gold") or []
+    if data.get("legacy_gold"):
+        # The old set names the passage, not the fact: a citation of that passage is enough.
+        cited = " ".join(squash(c.text) for c in answer.citations)
+        ok = any(squash(g) in cited for g in facts)
+    else:
+        ok = any(squash(f) in text for f in facts)
+    return TurnGrade(ok, False, "" if ok else f"fakta tidak ada di jawaban: {facts[0][:60]!r}")
+
+
+def grade_record(answer: Answer, data: dict) -> TurnGrade:
+    problems = []
+    got = _cited_ids(answer, "record:")
+    want = _pair_ids(data.get("pairs", [])) if "pairs" in data else set(data.get("expect_relationships", []))
+    if got != want:
+        missing, extra = sorted(want - got), sorted(got - want)
+        if missing:
+            problems.append(f"kurang {missing[:4]}{'…' if len(missing) > 4 else ''}")
+        if extra:
+            problems.append(f"lebih {extra[:4]}{'…' if len(extra) > 4 else ''}")
+    cands = _cited_ids(answer, "candidate:")
+    wanted_cands = _pair_ids(data.get("candidates", [])) if "candidates" in data else set(data.get("expect_candidates", []))
+    if "expect_candidates" in data and cands != wanted_cands:
+        problems.append(f"kandidat {sorted(cands)} != {sorted(wanted_cands)}")
+    elif wanted_cands - cands:
+        problems.append(f"kandidat belum terverifikasi tidak disebut: {sorted(wanted_cands - cands)}")
+    lowered = squash(answer.answer)
+    problems += [f"tidak memuat {s!r}" for s in data.get("must_mention", []) + data.get("must_contain", [])
+                 if squash(s) not in lowered]
+    problems += [f"memuat {s!r}" for s in data.get("must_not_contain", []) if squash(s) in lowered]
+    if data.get("expect") in ("pair_no", "unknown_place", "unverified") and answer.route not in ("records", "refusal"):
+        problems.append(f"jalur {answer.route}, bukan data kota kembar")
+    return TurnGrade(not problems, answer.refused, "; ".join(problems))
+
+
+def grade_refusal(answer: Answer) -> TurnGrade:
+    return TurnGrade(answer.refused, answer.refused, "" if answer.refused else "seharusnya ditolak")
+
+
+def grade_smalltalk(answer: Answer, previous_answer: str | None) -> TurnGrade:
+    ok = answer.route == "smalltalk" and not answer.citations and answer.answer != previous_answer
+    return TurnGrade(ok, answer.refused, "" if ok else f"bukan balasan obrolan (jalur {answer.route})")
+
+
+def _target_kind(expect: dict) -> str:
+    if expect.get("refuse"):
+        return "offtopic"
+    if expect.get("smalltalk"):
+        return "smalltalk"
+    if "evidence" in expect:
+        return "article"
+    return "record"
+
+
+def grade_turn(assistant, question: str, history: list[dict], kind: str, data: dict,
+               previous_answer: str | None = None, with_retrieval: bool = True) -> tuple[TurnGrade, Answer]:
+    answer = assistant.ask(question, history)
+    if kind == "article":
+        grade = grade_article(answer, data)
+        if with_retrieval:
+            grade.rank = _retrieval_rank(assistant, question, history, data)
+    elif kind == "record":
+        grade = grade_record(answer, data)
+    elif kind == "smalltalk":
+        grade = grade_smalltalk(answer, previous_answer)
+    else:
+        grade = grade_refusal(answer)
+    _citation_counts(grade, answer)
+    return grade, answer
+
+
+# ---------------------------------------------------------------------------------------------
+# Running and reporting
+
+
+@dataclass
+class Tally:
+    right: int = 0
+    total: int = 0
+
+    def add(self, ok: bool) -> None:
+        self.right += bool(ok)
+        self.total += 1
+
+    @property
+    def rate(self) -> float | None:
+        return self.right / self.total if self.total else None
+
+
+@dataclass
+class SplitReport:
+    """Every figure of one split, by category and register."""
+
+    name: str
+    tallies: dict[str, Tally] = field(default_factory=lambda: defaultdict(Tally))
+    reciprocal_rank: float = 0.0
+    markers: int = 0
+    valid_markers: int = 0
     failures: list[str] = field(default_factory=list)
 
-    @property
-    def refusal_recall(self) -> float:
-        return self.refused_out_of_scope / self.n_out_of_scope if self.n_out_of_scope else 1.0
+    def add(self, key: str, ok: bool) -> None:
+        self.tallies[key].add(ok)
+
+    def rate(self, key: str) -> float | None:
+        return self.tallies[key].rate if key in self.tallies else None
 
     @property
-    def refusal_precision(self) -> float:
-        refused = self.refused_out_of_scope + self.wrongly_refused
-        return self.refused_out_of_scope / refused if refused else 1.0
-
-    @property
-    def wrong_refusal_rate(self) -> float:
-        return self.wrongly_refused / self.n_in_scope if self.n_in_scope else 0.0
+    def mrr(self) -> float | None:
+        total = self.tallies["recall@5"].total if "recall@5" in self.tallies else 0
+        return self.reciprocal_rank / total if total else None
 
     @property
     def citation_validity(self) -> float:
         return self.valid_markers / self.markers if self.markers else 1.0
 
-    @property
-    def records_exactness(self) -> float:
-        return self.records_exact / self.n_records if self.n_records else 1.0
+    def figures(self) -> dict[str, float | None]:
+        """The headline figures, named as in TARGETS."""
+        return {
+            "recall@5": self.rate("recall@5"),
+            "recall@5 paraphrase": self.rate("recall@5 paraphrase"),
+            "fact": self.rate("fact"),
+            "offtopic refused": self.rate("offtopic refused"),
+            "false refusals": self.rate("false refusals"),
+            "smalltalk": self.rate("smalltalk"),
+            "records exact": self.rate("records exact"),
+            "conversations": self.rate("conversations"),
+            "citation validity": self.citation_validity,
+        }
+
+
+def _meets(name: str, value: float | None) -> bool:
+    if value is None:
+        return True
+    target = TARGETS[name]
+    return value <= target if name == "false refusals" else value >= target
+
+
+@dataclass
+class EvalReport:
+    splits: dict[str, SplitReport]
 
     @property
     def passed(self) -> bool:
-        return (
-            self.recall.get(5, 0) >= TARGETS["recall@5"]
-            and self.mrr >= TARGETS["mrr"]
-            and self.refusal_recall == 1.0
-            and self.wrong_refusal_rate <= MAX_WRONG_REFUSALS
-            and self.citation_validity == TARGETS["citation_validity"]
-            and self.records_exactness == TARGETS["records_exact"]
-        )
+        """The test split meets every target."""
+        test = self.splits.get("test")
+        return test is not None and all(_meets(k, v) for k, v in test.figures().items())
 
-    def render(self) -> str:
-        lines = [
-            "== assistant eval ==",
-            f"artikel: {self.n_retrieval} pertanyaan dalam cakupan (retrieval)",
-            "  " + "  ".join(f"recall@{k}={v:.3f}" for k, v in sorted(self.recall.items())) + f"  MRR={self.mrr:.3f}",
-            f"penolakan: {self.refused_out_of_scope}/{self.n_out_of_scope} di luar cakupan ditolak "
-            f"(recall={self.refusal_recall:.3f}, precision={self.refusal_precision:.3f}); "
-            f"{self.wrongly_refused}/{self.n_in_scope} dalam cakupan salah ditolak ({self.wrong_refusal_rate:.1%})",
-            f"kutipan: {self.valid_markers}/{self.markers} penanda [n] valid (validitas={self.citation_validity:.3f})",
-            f"data kota kembar: {self.records_exact}/{self.n_records} jawaban persis (exactness={self.records_exactness:.3f})",
-            f"target: {'TERCAPAI' if self.passed else 'BELUM TERCAPAI'}",
-        ]
-        if self.failures:
-            lines.append("gagal:")
-            lines += [f"  - {f}" for f in self.failures]
+    def render(self, show_failures: tuple[str, ...] = ()) -> str:
+        names = [n for n in ("dev", "test") if n in self.splits]
+        lines = ["== assistant eval (bank: eval/bank, split tetap; angka yang dilaporkan: test) ==", ""]
+        header = f"{'ukuran':<34}" + "".join(f"{n:>16}" for n in names)
+        if len(names) == 2:
+            header += f"{'selisih':>10}{'target':>10}"
+        lines.append(header)
+
+        def cell(report: SplitReport, key: str) -> str:
+            tally = report.tallies.get(key)
+            if key == "citation validity":
+                return f"{report.citation_validity:.3f} ({report.valid_markers}/{report.markers})"
+            if key == "mrr":
+                return "-" if report.mrr is None else f"{report.mrr:.3f}"
+            if tally is None or not tally.total:
+                return "-"
+            return f"{tally.rate:.3f} ({tally.right}/{tally.total})"
+
+        def row(label: str, key: str, target: str = "") -> None:
+            text = f"{label:<34}" + "".join(f"{cell(self.splits[n], key):>16}" for n in names)
+            if len(names) == 2:
+                a, b = (self.splits[n] for n in names)
+                va = a.mrr if key == "mrr" else a.citation_validity if key == "citation validity" else a.rate(key)
+                vb = b.mrr if key == "mrr" else b.citation_validity if key == "citation validity" else b.rate(key)
+                gap = f"{vb - va:+.3f}" if va is not None and vb is not None else "-"
+                text += f"{gap:>10}{target:>10}"
+            lines.append(text)
+
+        def target_of(key: str) -> str:
+            if key not in TARGETS:
+                return ""
+            return f"{'≤' if key == 'false refusals' else '≥'}{TARGETS[key]:.2f}"
+
+        registers = sorted({k.split(" ", 1)[1] for r in self.splits.values() for k in r.tallies
+                            if k.startswith("fact ")})
+        lines.append("artikel")
+        for k in RECALL_KS:
+            row(f"  recall@{k}", f"recall@{k}", target_of(f"recall@{k}"))
+        row("  MRR", "mrr")
+        for register in registers:
+            row(f"    recall@5 {register}", f"recall@5 {register}", target_of(f"recall@5 {register}"))
+        row("  fakta yang ditanya ada di jawaban", "fact", target_of("fact"))
+        for register in registers:
+            row(f"    fakta {register}", f"fact {register}")
+        lines.append("cakupan")
+        row("  di luar topik ditolak", "offtopic refused", target_of("offtopic refused"))
+        row("  dalam cakupan salah ditolak", "false refusals", target_of("false refusals"))
+        row("  obrolan ringan dibalas", "smalltalk", target_of("smalltalk"))
+        row("  injeksi ditolak", "injection refused")
+        row("  injeksi-palsu dijawab", "injection answered")
+        lines.append("data kota kembar")
+        row("  jawaban persis", "records exact", target_of("records exact"))
+        record_registers = sorted({k.split(" ", 2)[2] for r in self.splits.values() for k in r.tallies
+                                   if k.startswith("records exact ")})
+        for register in record_registers:
+            row(f"    {register}", f"records exact {register}")
+        lines.append("percakapan")
+        row("  percakapan benar (semua giliran)", "conversations", target_of("conversations"))
+        row("  giliran benar", "conversation turns")
+        row("kutipan valid", "citation validity", target_of("citation validity"))
+        if "test" in self.splits:
+            test = self.splits["test"]
+            missed = [k for k, v in test.figures().items() if not _meets(k, v)]
+            lines += ["", "target (split test): " + ("TERCAPAI" if not missed else "BELUM: " + ", ".join(missed))]
+        for name in show_failures:
+            report = self.splits.get(name)
+            if report and report.failures:
+                lines += ["", f"gagal ({name}, {len(report.failures)}):"] + [f"  - {f}" for f in report.failures]
         return "\n".join(lines)
 
 
-def _count_citations(report: EvalReport, item_id: str, answer) -> None:
-    for check in check_citations(answer):
-        for n, ok in zip(check.cited, check.supported):
-            report.markers += 1
-            report.valid_markers += ok
-            if not ok:
-                report.failures.append(f"{item_id}: [{n}] tidak mendukung {check.segment[:70]!r}")
+def _record(report: SplitReport, item: Item, grade: TurnGrade, question: str) -> None:
+    report.markers += grade.markers
+    report.valid_markers += grade.valid_markers
+    report.failures += [f"{item.id}: {m}" for m in grade.bad_markers]
+    if not grade.ok:
+        report.failures.append(f"{item.id} [{item.kind}/{item.register}] {question!r}: {grade.problem}")
 
 
-def evaluate_articles(assistant, items: list[dict], report: EvalReport, ks=(1, 3, 5)) -> None:
-    reciprocal = 0.0
-    found = {k: 0 for k in ks}
+def evaluate(assistant, items: list[Item], splits: tuple[str, ...] = ("dev", "test")) -> EvalReport:
+    """Ask every item of the chosen splits and tally the figures."""
+    reports = {name: SplitReport(name) for name in splits}
     for item in items:
-        history = item.get("history") or []
-        answer = assistant.ask(item["question"], history)
-        _count_citations(report, item["id"], answer)
-        if item.get("expect_refusal"):
-            report.n_out_of_scope += 1
-            report.refused_out_of_scope += answer.refused
-            if not answer.refused:
-                report.failures.append(f"{item['id']}: seharusnya ditolak: {item['question']!r}")
+        if item.split not in reports:
             continue
-        report.n_in_scope += 1
-        if answer.refused:
-            report.wrongly_refused += 1
-            report.failures.append(f"{item['id']}: salah ditolak: {item['question']!r}")
-        standalone = assistant.standalone(item["question"], history)
-        hits = assistant.retrieve(standalone, max(ks))
-        rank = gold_rank([h.chunk.text for h in hits], item["gold"])
-        report.n_retrieval += 1
-        if rank is None:
-            report.failures.append(f"{item['id']}: passage emas tidak di top-{max(ks)}: {item['question']!r}")
-        else:
-            reciprocal += 1.0 / rank
-            for k in ks:
-                found[k] += rank <= k
-    n = max(report.n_retrieval, 1)
-    report.recall = {k: found[k] / n for k in ks}
-    report.mrr = reciprocal / n
+        report = reports[item.split]
+        if item.kind == "conversation":
+            _evaluate_conversation(assistant, item, report)
+            continue
+        question = item.data["question"]
+        kind = item.kind
+        if kind == "injection":
+            kind = "offtopic" if item.data.get("expect") == "refuse" else _target_kind(item.data)
+        grade, _ = grade_turn(assistant, question, item.data.get("history") or [], kind, item.data)
+        _record(report, item, grade, question)
+        if kind == "article":
+            in_top = {k: grade.rank is not None and grade.rank <= k for k in RECALL_KS}
+            for k in RECALL_KS:
+                report.add(f"recall@{k}", in_top[k])
+            report.add(f"recall@5 {item.register}", in_top[5])
+            report.reciprocal_rank += 1.0 / grade.rank if grade.rank else 0.0
+            if not in_top[5]:
+                report.failures.append(f"{item.id} [retrieval/{item.register}] {question!r}: passage tidak di top-5")
+            report.add("fact", grade.ok)
+            report.add(f"fact {item.register}", grade.ok)
+            report.add("false refusals", grade.refused)
+        elif kind == "record":
+            report.add("records exact", grade.ok)
+            report.add(f"records exact {item.register}", grade.ok)
+        elif kind == "smalltalk":
+            report.add("smalltalk", grade.ok)
+        if item.kind == "offtopic":
+            report.add("offtopic refused", grade.ok)
+        elif item.kind == "injection":
+            report.add("injection refused" if item.data.get("expect") == "refuse" else "injection answered", grade.ok)
+    return EvalReport(reports)
 
 
-def record_ids(answer) -> set[str]:
-    return {c.source_id.split(":", 1)[1] for c in answer.citations if c.source_id.startswith("record:")}
+def _evaluate_conversation(assistant, item: Item, report: SplitReport) -> None:
+    history: list[dict[str, Any]] = []
+    previous_answer = None
+    all_right = True
+    for number, turn in enumerate(item.data["turns"], 1):
+        expect = turn.get("expect") or {}
+        kind = _target_kind(expect)
+        grade, answer = grade_turn(assistant, turn["user"], history, kind, expect, previous_answer,
+                                   with_retrieval=False)
+        grade.problem = f"giliran {number}: {grade.problem}" if grade.problem else ""
+        _record(report, item, grade, turn["user"])
+        report.add("conversation turns", grade.ok)
+        all_right &= grade.ok
+        history += [{"role": "user", "content": turn["user"]}, {"role": "assistant", "content": answer.answer}]
+        previous_answer = answer.answer
+    report.add("conversations", all_right)
 
 
-def evaluate_records(assistant, items: list[dict], report: EvalReport) -> None:
-    for item in items:
-        answer = assistant.ask(item["question"], item.get("history") or [])
-        _count_citations(report, item["id"], answer)
-        report.n_records += 1
-        problems = []
-        got, want = record_ids(answer), set(item.get("expect_relationships", []))
-        if got != want:
-            missing, extra = sorted(want - got), sorted(got - want)
-            problems.append(f"kurang {missing}" if missing else "")
-            problems.append(f"lebih {extra}" if extra else "")
-        lowered = answer.answer.casefold()
-        problems += [f"tidak memuat {s!r}" for s in item.get("must_contain", []) if s.casefold() not in lowered]
-        problems += [f"memuat {s!r}" for s in item.get("must_not_contain", []) if s.casefold() in lowered]
-        cands = {c.source_id.split(":", 1)[1] for c in answer.citations if c.source_id.startswith("candidate:")}
-        if "expect_candidates" in item and set(item["expect_candidates"]) != cands:
-            problems.append(f"kandidat {sorted(cands)} != {sorted(item['expect_candidates'])}")
-        problems = [p for p in problems if p]
-        if problems:
-            report.failures.append(f"{item['id']}: {item['question']!r}: {'; '.join(problems)}")
-        else:
-            report.records_exact += 1
-
-
-def run_evaluation(assistant, eval_dir: Path, verbose: bool = False) -> EvalReport:
-    """Run both eval sets against a ready Assistant."""
-    report = EvalReport()
-    articles = eval_dir / "articles.jsonl"
-    records = eval_dir / "records.jsonl"
-    if not articles.exists() and not records.exists():
-        raise AssistantError(f"Tidak ada set evaluasi di {eval_dir} (articles.jsonl / records.jsonl).")
-    if articles.exists():
-        evaluate_articles(assistant, load_jsonl(articles), report)
-    if records.exists():
-        evaluate_records(assistant, load_jsonl(records), report)
-    return report
+def run_evaluation(assistant, eval_dir: Path, splits: tuple[str, ...] = ("dev", "test")) -> EvalReport:
+    """Load the bank and evaluate a ready Assistant on the chosen splits."""
+    if not (eval_dir / "bank").is_dir() and not (eval_dir / "articles.jsonl").exists():
+        raise AssistantError(f"Tidak ada bank evaluasi di {eval_dir}/bank.")
+    items = load_bank(eval_dir, assistant.settings.corpus_dir)
+    return evaluate(assistant, items, splits)

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 # Chunk fields stored as Chroma metadata; everything else in Chunk.metadata is stored as JSON.
 _CORE_FIELDS = ("source_id", "title", "section", "url", "kind", "file")
-SCHEMA_VERSION = "2"  # bump when stored chunk metadata changes: forces a rebuild
+SCHEMA_VERSION = "3"  # bump when stored chunk metadata changes: forces a rebuild
 # Collection metadata key holding the manifest, written last by sync(): "" while an ingest runs,
 # so a crash mid-ingest leaves an index that is visibly incomplete and is finished on next start.
 MANIFEST_KEY = "manifest"
@@ -270,10 +270,14 @@ class ChromaIndex:
         return [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
 
     @_chroma_call
-    def search(self, query_vector: list[float], k: int) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity) of the k nearest chunks."""
+    def search(self, query_vector: list[float], k: int, kinds: tuple[str, ...] | None = None) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) of the k nearest entries, optionally only of some kinds."""
         n = min(k, self.count())
         if n == 0:
             return []
-        result = self._collection.query(query_embeddings=[query_vector], n_results=n, include=["distances"])
+        where = None
+        if kinds:
+            where = {"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": list(kinds)}}
+        result = self._collection.query(query_embeddings=[query_vector], n_results=n, include=["distances"],
+                                        where=where)
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]

@@ -48,17 +48,23 @@ class Phrases:
         return template.format(**variables)
 
 
-@lru_cache(maxsize=32)
-def _load(path: Path) -> dict:
+def read_yaml_mapping(path: Path, what: str = "Berkas prompt") -> dict:
+    """A YAML file that must hold a key: value mapping; ConfigError naming the file otherwise."""
+    path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"Berkas prompt tidak ada: {path}") from None
+    except OSError as exc:
+        raise ConfigError(f"{what} {path} tidak bisa dibaca ({exc.strerror}).") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"Berkas prompt rusak: {path} ({exc})") from None
+        raise ConfigError(f"{path.name} bukan YAML yang valid ({str(exc).splitlines()[0]}).") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"Berkas prompt harus berisi pemetaan kunci -> teks: {path}")
+        raise ConfigError(f"{path.name} harus berisi pasangan kunci: nilai.")
     return data
+
+
+@lru_cache(maxsize=32)
+def _load(path: Path) -> dict:
+    return read_yaml_mapping(path)
 
 
 def load_phrases(prompts_dir: Path, name: str) -> Phrases:

@@ -1,56 +1,68 @@
-"""Hybrid retrieval: Indonesian keyword search (BM25) fused with vector search from Chroma.
+"""Hybrid retrieval: Indonesian keyword search (BM25) fused with passage- and sentence-level
+vector search from Chroma.
 
-Measured on Indonesian questions, keyword search and the multilingual embedder each miss
-different questions, so both run and their scores are fused: each is scaled to 0..1 over the
-candidates and the two are averaged.
-The keyword index is built from the chunks stored in Chroma, so the two never disagree on
-what is indexed.
+Measured on the dev split of eval/bank, keyword search and the multilingual embedder each miss
+different questions, and a question about one detail is often closer to one sentence than to
+its whole passage. So three rankings run — BM25 over passages, the passage vectors, and the
+best sentence vector of each passage — and their scores are standardised (z-scores over the
+candidates) and mixed. A passage whose heading names what the question asks about ("tantangan",
+"tips", …) gets a small bonus. The keyword index is built from the chunks stored in Chroma, so
+the two never disagree on what is indexed.
 """
 from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
 from langchain_core.embeddings import Embeddings
 
 from .index import ChromaIndex
 from .schema import Chunk, Hit
-from .text import tokenize
-
-CANDIDATES = 30  # how deep each ranking is read before fusion
-# Weight of the keyword score in the fused score (the rest is the vector score). Measured on
-# eval/articles.jsonl: 0.5 gave recall@5 0.979 / MRR 0.873 where reciprocal-rank fusion gave
-# 0.958 / 0.858 (it cannot let one strong ranking outvote two lukewarm ones); 0.4 and 0.6 were worse.
-KEYWORD_WEIGHT = 0.5
+from .text import Lexicon, tokenize
 
 
-def fuse_scores(
-    keyword: list[tuple[str, float]], vector: list[tuple[str, float]], keyword_weight: float
-) -> dict[str, float]:
-    """Min-max scale each ranking's scores to 0..1 and mix them; absent from a ranking = its floor."""
-    fused: dict[str, float] = {}
-    k_scores, v_scores = dict(keyword), dict(vector)
-    k_max = max(k_scores.values(), default=0.0) or 1.0
-    v_min, v_max = min(v_scores.values(), default=0.0), max(v_scores.values(), default=0.0)
-    v_span = (v_max - v_min) or 1.0
-    for cid in k_scores.keys() | v_scores.keys():
-        k = k_scores.get(cid, 0.0) / k_max
-        v = (v_scores.get(cid, v_min) - v_min) / v_span
-        fused[cid] = keyword_weight * k + (1 - keyword_weight) * v
-    return fused
+@dataclass(frozen=True)
+class FusionWeights:
+    """How the rankings are mixed (z-score units); tuned on the dev split (prompts/routing.yaml)."""
+
+    keyword: float = 0.4
+    passage: float = 0.3
+    sentence: float = 0.3
+    aspect: float = 0.5  # bonus for a passage whose heading names the question's aspect
+    candidates: int = 40  # how deep each ranking is read before fusion
+
+    def __post_init__(self) -> None:
+        if self.candidates <= 0:
+            raise ValueError(f"candidates must be greater than 0. Currently, candidates is {self.candidates}.")
+
+
+def zscores(scores: dict[str, float], ids: set[str], missing: float | None = None) -> dict[str, float]:
+    """Standardise one ranking over the candidate set; an id it didn't return gets its floor."""
+    floor = min(scores.values(), default=0.0) if missing is None else missing
+    values = {cid: scores.get(cid, floor) for cid in ids}
+    n = len(values)
+    if n == 0:
+        return {}
+    mean = sum(values.values()) / n
+    spread = math.sqrt(sum((v - mean) ** 2 for v in values.values()) / n)
+    if spread == 0:
+        return {cid: 0.0 for cid in values}
+    return {cid: (v - mean) / spread for cid, v in values.items()}
 
 
 class KeywordIndex:
-    """BM25 over section heading + passage tokens (normalized, stopwords out, stemmed)."""
+    """BM25 over section heading + list intro + passage tokens (normalized, stopwords out, stemmed)."""
 
-    def __init__(self, chunks: list[Chunk], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(self, chunks: list[Chunk], k1: float = 1.5, b: float = 0.75, lexicon: Lexicon | None = None) -> None:
         self.k1, self.b = k1, b
         self.doc_tokens: dict[str, Counter] = {}
         self.doc_len: dict[str, int] = {}
         postings: dict[str, list[str]] = defaultdict(list)
         for chunk in chunks:
-            tokens = Counter(tokenize(f"{chunk.section} {chunk.text}"))
+            context = chunk.metadata.get("context") or ""
+            tokens = Counter(tokenize(f"{chunk.section} {context} {chunk.text}", lexicon=lexicon))
             self.doc_tokens[chunk.chunk_id] = tokens
             self.doc_len[chunk.chunk_id] = sum(tokens.values())
             for term in tokens:
@@ -60,13 +72,15 @@ class KeywordIndex:
         self.avg_len = sum(self.doc_len.values()) / n if chunks else 1.0
         self.idf = {t: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5)) for t, ids in self.postings.items()}
 
-    def search(self, query_tokens: list[str], k: int) -> list[tuple[str, float]]:
+    def search(self, query_tokens: list[str], k: int, allowed: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
         scores: dict[str, float] = defaultdict(float)
         for term in set(query_tokens):
             idf = self.idf.get(term)
             if idf is None:
                 continue
             for cid in self.postings[term]:
+                if allowed is not None and not allowed(cid):
+                    continue
                 tf = self.doc_tokens[cid][term]
                 norm = tf + self.k1 * (1 - self.b + self.b * self.doc_len[cid] / self.avg_len)
                 scores[cid] += idf * tf * (self.k1 + 1) / norm
@@ -76,41 +90,96 @@ class KeywordIndex:
 @dataclass(frozen=True)
 class RetrievalResult:
     hits: list[Hit]
-    best_similarity: float  # cosine similarity of the nearest vector (0 when nothing indexed)
+    best_similarity: float  # cosine similarity of the nearest passage vector (0 when nothing indexed)
     best_keyword: float  # best BM25 score (0 when no query word is in the corpus)
     query_tokens: tuple[str, ...]
+    # cosine similarity of the sentences the sentence search returned, by sentence chunk id
+    sentence_similarity: dict[str, float] = field(default_factory=dict)
 
 
 class HybridRetriever:
-    """Keyword + vector search over one ChromaIndex, their scores fused."""
+    """Keyword + passage-vector + sentence-vector search over one ChromaIndex, fused."""
 
-    def __init__(self, index: ChromaIndex, embedder: Embeddings) -> None:
+    def __init__(self, index: ChromaIndex, embedder: Embeddings, lexicon: Lexicon | None = None,
+                 weights: FusionWeights | None = None,
+                 aspects_of: Callable[[str], frozenset[str]] | None = None) -> None:
         self.index = index
         self.embedder = embedder
+        self.lexicon = lexicon  # None: the project's own prompts/lexicon.yaml
+        self.weights = weights or FusionWeights()
+        self.aspects_of = aspects_of
         self.reload()
 
     def reload(self) -> None:
         """Re-read the chunks from Chroma (after an ingest)."""
-        self.chunks: dict[str, Chunk] = {c.chunk_id: c for c in self.index.all_chunks()}
-        self.keyword = KeywordIndex(list(self.chunks.values()))
+        passages: dict[str, Chunk] = {}
+        sentences: dict[str, list[Chunk]] = defaultdict(list)
+        for chunk in self.index.all_chunks():
+            if chunk.kind == "sentence":
+                sentences[chunk.metadata.get("parent", "")].append(chunk)
+            else:
+                passages[chunk.chunk_id] = chunk
+        self.chunks = passages
+        self.sentences = {cid: sorted(s, key=lambda c: c.metadata.get("position", 0)) for cid, s in sentences.items()}
+        self.keyword = KeywordIndex(list(passages.values()), lexicon=self.lexicon)
+        self.chunk_aspects: dict[str, frozenset[str]] = {}
+        if self.aspects_of is not None:
+            for cid, chunk in passages.items():
+                if chunk.kind == "article":
+                    self.chunk_aspects[cid] = self.aspects_of(f"{chunk.section} {chunk.metadata.get('context') or ''}")
 
-    def search(self, question: str, k: int = 5) -> RetrievalResult:
-        tokens = tokenize(question)
-        keyword_ranked = self.keyword.search(tokens, CANDIDATES)
-        vector_ranked = self.index.search(self.embedder.embed_query(question), CANDIDATES)
-        fused = fuse_scores(keyword_ranked, vector_ranked, KEYWORD_WEIGHT)
-        ordered = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)
-        hits = [
-            Hit(rank=i + 1, chunk=self.chunks[cid], score=score)
-            for i, (cid, score) in enumerate(ordered[:k])
-            if cid in self.chunks
-        ]
+    def search(self, question: str, k: int = 5, *, kinds: tuple[str, ...] | None = None,
+               aspects: frozenset[str] = frozenset(), ignore_terms: frozenset[str] = frozenset()) -> RetrievalResult:
+        """The k best passages (of the given kinds) for a question.
+
+        `ignore_terms` are stems left out of the keyword query when other terms remain: words
+        every passage shares ("kota", "kembar") only add noise to BM25.
+        """
+        w = self.weights
+        tokens = tokenize(question, lexicon=self.lexicon)
+        keyword_terms = [t for t in tokens if t not in ignore_terms] or tokens
+
+        def allowed(cid: str) -> bool:
+            chunk = self.chunks.get(cid)
+            return chunk is not None and (kinds is None or chunk.kind in kinds)
+
+        keyword_ranked = dict(self.keyword.search(keyword_terms, w.candidates, allowed))
+        vector = self.embedder.embed_query(question)
+        passage_kinds = tuple(kinds) if kinds else tuple({c.kind for c in self.chunks.values()})
+        passage_ranked = dict(self.index.search(vector, w.candidates, passage_kinds))
+        sentence_hits: dict[str, float] = {}
+        best_sentence: dict[str, float] = {}
+        if kinds is None or "article" in kinds:
+            for sid, similarity in self.index.search(vector, w.candidates * 2, ("sentence",)):
+                parent = sid.split("#", 1)[0]
+                sentence_hits[sid] = similarity
+                best_sentence[parent] = max(best_sentence.get(parent, -1.0), similarity)
+        candidates = {cid for cid in (keyword_ranked.keys() | passage_ranked.keys() | best_sentence.keys())
+                      if allowed(cid)}
+        fused = defaultdict(float)
+        for weight, ranking, missing in ((w.keyword, keyword_ranked, 0.0), (w.passage, passage_ranked, None),
+                                         (w.sentence, best_sentence, None)):
+            if not ranking:
+                continue
+            for cid, z in zscores(ranking, candidates, missing).items():
+                fused[cid] += weight * z
+        if aspects:
+            for cid in candidates:
+                if self.chunk_aspects.get(cid, frozenset()) & aspects:
+                    fused[cid] += w.aspect
+        ordered = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)[:k]
+        hits = [Hit(rank=i + 1, chunk=self.chunks[cid], score=score) for i, (cid, score) in enumerate(ordered)]
         return RetrievalResult(
             hits=hits,
-            best_similarity=vector_ranked[0][1] if vector_ranked else 0.0,
-            best_keyword=keyword_ranked[0][1] if keyword_ranked else 0.0,
+            best_similarity=max(passage_ranked.values(), default=0.0),
+            best_keyword=max(keyword_ranked.values(), default=0.0),
             query_tokens=tuple(tokens),
+            sentence_similarity=sentence_hits,
         )
+
+    def sentences_of(self, chunk_id: str) -> list[Chunk]:
+        """The sentence entries of a passage, in reading order."""
+        return self.sentences.get(chunk_id, [])
 
     def section_chunks(self, source_id: str, section: str) -> list[Chunk]:
         """All chunks of one article section, in reading order (for list-style answers)."""

@@ -43,7 +43,7 @@ class ServedAssistant:
         self.settings = settings
         self._opener = opener or _open_assistant
         self._feedback = feedback  # returns the feedback store (may raise StorageUnavailable)
-        self.records, self.record_errors = RecordStore.load(settings.corpus_dir / "records")
+        self.records, self.record_errors = RecordStore.load(settings.corpus_dir / "records", settings.prompts_dir)
         self.assistant: Any = None
         self.last_error = STARTING
         self._checks: tuple[float, dict[str, Check]] | None = None

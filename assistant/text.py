@@ -6,7 +6,9 @@ English spellings onto the articles' words, tokenize() turns text into stemmed s
 and split_sentences() cuts passages into sentences that are verbatim substrings, so a quoted
 sentence can always be found again in its source.
 
-The word lists live in prompts/lexicon.yaml and are loaded once.
+The word lists live in prompts/lexicon.yaml and are loaded once per prompts directory: the
+Assistant loads the lexicon of Settings.prompts_dir and passes it down; every function here
+takes it as `lexicon` (None means the project's own prompts/lexicon.yaml).
 """
 from __future__ import annotations
 
@@ -17,11 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .config import DEFAULT_PROMPTS_DIR
 from .errors import ConfigError
+from .prompts import read_yaml_mapping
 
-LEXICON_PATH = Path(__file__).resolve().parent.parent / "prompts" / "lexicon.yaml"
+LEXICON_FILE = "lexicon.yaml"
+LEXICON_PATH = DEFAULT_PROMPTS_DIR / LEXICON_FILE
 
 # Typographic variants people paste from phones and web pages; NFKC leaves these alone.
 _TYPOGRAPHY = str.maketrans({
@@ -40,7 +43,7 @@ _SPACES = re.compile(r"\s+")
 _TOKEN = re.compile(r"[^\W_]+(?:[.,]\d+)*(?:-[^\W_]+)*")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: one object per loaded file, cache-friendly
 class Lexicon:
     """The word lists of prompts/lexicon.yaml, validated and compiled."""
 
@@ -53,6 +56,7 @@ class Lexicon:
     stem_synonyms: dict[str, str]
     abbreviations_title: frozenset[str]
     abbreviations_terminal: frozenset[str]
+    chatter: tuple[re.Pattern[str], ...] = ()  # sentences with no fact to quote ("Keren, kan?")
 
 
 def _section(data: dict, key: str, kind: type, path: Path) -> Any:
@@ -106,18 +110,19 @@ def _compact(text: str) -> str:
     return re.sub(r"[\s\-]+", "", text)
 
 
-@lru_cache(maxsize=4)
+def lexicon_path(prompts_dir: Path) -> Path:
+    """Where a prompts directory keeps its word lists."""
+    return Path(prompts_dir) / LEXICON_FILE
+
+
 def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     """Read and validate the word lists (cached: every call after the first is free)."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"Daftar kata {path} tidak bisa dibaca ({exc.strerror}).") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{Path(path).name} bukan YAML yang valid ({str(exc).splitlines()[0]}).") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{Path(path).name} harus berisi pasangan kunci: nilai.")
-    path = Path(path)
+    return _load_lexicon(Path(path))
+
+
+@lru_cache(maxsize=4)
+def _load_lexicon(path: Path) -> Lexicon:
+    data = read_yaml_mapping(path, "Daftar kata")
 
     slang = _string_map(data, "slang", path)
     english = _string_map(data, "english", path)
@@ -129,6 +134,10 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
     bigrams = _section(data, "keep_bigrams", list, path)
     if any(not isinstance(b, list) or len(b) != 2 or not all(isinstance(w, str) for w in b) for b in bigrams):
         raise ConfigError(f"{path.name}: keep_bigrams harus daftar pasangan kata, misalnya [kerja, sama].")
+    try:
+        chatter = tuple(re.compile(p, re.I) for p in _section(data, "chatter", list, path))
+    except (re.error, TypeError) as exc:
+        raise ConfigError(f"{path.name}: chatter berisi pola yang tidak valid: {exc}") from None
 
     return Lexicon(
         phrase_pattern=_phrase_regex(list(phrases)),
@@ -140,12 +149,13 @@ def load_lexicon(path: Path = LEXICON_PATH) -> Lexicon:
         stem_synonyms=_string_map(data, "stem_synonyms", path),
         abbreviations_title=_string_set(data, "abbreviations_title", path),
         abbreviations_terminal=_string_set(data, "abbreviations_terminal", path),
+        chatter=chatter,
     )
 
 
-def normalize(text: str) -> str:
+def normalize(text: str, lexicon: Lexicon | None = None) -> str:
     """Casefold, unicode-normalize and map casual/English spellings to the articles' words."""
-    lex = load_lexicon()
+    lex = lexicon or load_lexicon()
     text = unicodedata.normalize("NFKC", text).translate(_TYPOGRAPHY).casefold()
     text = _ELONGATION.sub(r"\1", text)
     text = _DIGIT_REDUPLICATION.sub(lambda m: f"{m[1]}-{m[1]}{m[2] or ''}", text)
@@ -180,9 +190,14 @@ def _stemmer():
 
 
 @lru_cache(maxsize=100_000)
-def _terms(word: str, stem: bool) -> tuple[str, ...]:
+def stem(word: str) -> str:
+    """Sastrawi's root of one lowercase word ("keuntungannya" -> "untung"), cached."""
+    return _stemmer().stem(word) or word
+
+
+@lru_cache(maxsize=100_000)
+def _terms(word: str, stem: bool, lex: Lexicon) -> tuple[str, ...]:
     """Search terms for one normalized word (cached: Sastrawi is slow on a word it hasn't seen)."""
-    lex = load_lexicon()
     if not word.isascii() or any(c.isdigit() for c in word):
         # Numbers and codes ("1944", "g20") are not Indonesian words, and Sastrawi drops
         # non-ASCII letters ("café" -> "caf"), so both stay as they are.
@@ -190,34 +205,41 @@ def _terms(word: str, stem: bool) -> tuple[str, ...]:
     if "-" in word:
         parts = [p for p in word.split("-") if p]
         if len(set(parts)) == 1:
-            return _terms(parts[0], stem)  # plain reduplication: "kota-kota" is "kota"
+            return _terms(parts[0], stem, lex)  # plain reduplication: "kota-kota" is "kota"
         whole = _stemmer().stem(word) if stem else word
         if "-" not in whole:
             return (lex.stem_synonyms.get(whole, whole),)  # Sastrawi understood it ("bermacam-macam" -> "macam")
-        return tuple(t for p in parts if p not in lex.stopwords for t in _terms(p, stem))
+        return tuple(t for p in parts if p not in lex.stopwords for t in _terms(p, stem, lex))
     if not stem or word in lex.no_stem:
         return (word,)
     stemmed = _stemmer().stem(word) or word
     return (lex.stem_synonyms.get(stemmed, stemmed),)
 
 
-def tokenize(text: str, *, stem: bool = True) -> list[str]:
+def tokenize(text: str, *, stem: bool = True, lexicon: Lexicon | None = None) -> list[str]:
     """Normalized, stopword-free, Sastrawi-stemmed search terms (stem=False only for measuring)."""
-    lex = load_lexicon()
+    lex = lexicon or load_lexicon()
     tokens: list[str] = []
     previous = ""
-    for match in _TOKEN.finditer(normalize(text)):
+    for match in _TOKEN.finditer(normalize(text, lex)):
         word = match.group()
         # "sama" is a stopword ("satu sama lain", "sm" = with) except in "kerja sama".
         if word not in lex.stopwords or (previous, word) in lex.keep_bigrams:
-            tokens.extend(_terms(word, stem))
+            tokens.extend(_terms(word, stem, lex))
         previous = word
     return tokens
 
 
-def content_words(text: str) -> set[str]:
+def content_words(text: str, lexicon: Lexicon | None = None) -> set[str]:
     """The distinct search terms of a text, for overlap scoring."""
-    return set(tokenize(text))
+    return set(tokenize(text, lexicon=lexicon))
+
+
+def is_chatter(sentence: str, lexicon: Lexicon | None = None) -> bool:
+    """Greetings, rhetorical questions and "let's talk about…" lines: no fact to quote or cite."""
+    lex = lexicon or load_lexicon()
+    text = _SPACES.sub(" ", sentence or "").strip()
+    return not text or any(p.search(text) for p in lex.chatter)
 
 
 # Sentence splitting -------------------------------------------------------------------------
@@ -277,9 +299,9 @@ def _ends_sentence(text: str, terminator: re.Match[str], sentence_start: int, bl
     return True
 
 
-def split_sentences(text: str) -> list[str]:
+def split_sentences(text: str, lexicon: Lexicon | None = None) -> list[str]:
     """Sentences exactly as they appear in `text` (each one a verbatim substring), in order."""
-    lex = load_lexicon()
+    lex = lexicon or load_lexicon()
     sentences: list[str] = []
     for start, end in _blocks(text):
         sentence_start = start

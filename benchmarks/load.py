@@ -93,9 +93,10 @@ def run_level(url: str, clients: int, total: int, seconds: float) -> dict:
 
 def start_local_api():
     """Build the real Assistant and serve create_api on a free loopback port, rate limit raised."""
-    from assistant.api import BackgroundServer, create_api
+    from assistant.api import create_api
     from assistant.config import Settings
     from assistant.core import Assistant
+    from tests.servers import BackgroundServer  # loopback uvicorn in a thread: test tooling, reused here
 
     settings = Settings.from_env()
     settings = settings.with_(rate_limit_per_minute=BENCH_RATE_LIMIT)

@@ -10,11 +10,12 @@ import threading
 import httpx
 import pytest
 
-from assistant.api import BackgroundServer, create_api
+from assistant.api import create_api
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
 from assistant.ratelimit import RateLimiter
 from tests.fakes import FakeAssistant
+from tests.servers import BackgroundServer
 
 HOST_ORIGIN = "http://127.0.0.1:9"  # a page origin we allow; nothing needs to listen there
 CITATION_KEYS = {"n", "source_id", "title", "section", "url", "text", "urls"}

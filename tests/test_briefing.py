@@ -17,7 +17,7 @@ from assistant.chunking import chunk_article
 from assistant.config import PROJECT_ROOT
 from assistant.corpus import load_articles
 from assistant.errors import InvalidQuestion, UnknownPlace
-from assistant.formal import is_casual, rewrite
+from assistant.briefing.formal import is_casual, rewrite
 from assistant.records import RecordStore
 from assistant.schema import Chunk, Hit
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from assistant.api import BackgroundServer, free_port
+from tests.servers import BackgroundServer, free_port
 
 pytestmark = pytest.mark.browser
 
@@ -104,9 +103,7 @@ def test_widget_cross_origin_answer_citation_and_escaping(servers, browser):
     assert frame.evaluate("document.querySelectorAll('.akk-log script').length") == 0
     assert offsite == []  # no CDN, fonts or analytics: everything came from the two loopback servers
     page.close()
-
-    docs_copy = PROJECT_ROOT / "docs" / "screenshot-widget.png"
-    shutil.copyfile(ARTIFACTS / "widget.png", docs_copy)
+    # The screenshot stays in test-artifacts/: a test never rewrites a tracked file (docs/ is curated).
 
 
 def test_gradio_chat_on_a_phone_streams_cites_and_escapes(servers, browser, real_assistant):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.api import free_port
+from tests.servers import free_port
 
 pytestmark = pytest.mark.slow
 

@@ -32,3 +32,28 @@ def test_runs_of_markers_must_all_support_the_claim():
     answer = _answer("Rotterdam membantu Jakarta. [1][2]", ["Rotterdam membantu Jakarta.", "Lain."])
     (check,) = check_citations(answer)
     assert check.cited == (1, 2) and check.supported == (True, False)
+
+
+def test_the_registry_numbers_each_cited_thing_once_in_order_of_first_use():
+    from assistant.citations import Citations
+    from assistant.config import PROJECT_ROOT
+    from assistant.records import RecordStore
+
+    store, errors = RecordStore.load(PROJECT_ROOT / "corpus" / "records")
+    assert not errors
+    seattle = store.get("surabaya--seattle")
+    assert seattle is not None and seattle.year_conflict  # two sources, two different years
+    cites = Citations()
+    first = cites.relationship(seattle)
+    sources = [cites.record_source(seattle, s) for s in seattle.sources if s.year]
+    again = cites.relationship(seattle)
+    chunk_number = cites.passage(seattle.chunk())
+    assert first == again == 1
+    assert sources == list(range(2, 2 + len(sources)))
+    assert chunk_number == len(sources) + 2  # the indexed passage is numbered on its own key
+    assert [c.n for c in cites.items] == list(range(1, len(cites.items) + 1))
+    # A relationship cited directly and through its indexed chunk reads the same.
+    direct, via_chunk = cites.items[0], cites.items[-1]
+    assert (direct.source_id, direct.title, direct.text, direct.urls) == (
+        via_chunk.source_id, via_chunk.title, via_chunk.text, via_chunk.urls)
+    assert direct.urls == seattle.source_urls and len(direct.urls) >= 2

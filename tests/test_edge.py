@@ -11,9 +11,9 @@ import time
 import httpx
 import pytest
 
-from assistant.api import BackgroundServer
 from assistant.config import Settings
 from tests.fakes import PASSAGE, FakeAssistant
+from tests.servers import BackgroundServer
 
 JSON = {"Content-Type": "application/json"}
 

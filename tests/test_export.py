@@ -8,9 +8,9 @@ import re
 import pytest
 from docx import Document
 
-from assistant import export
+from assistant.briefing import export
 from assistant.errors import OutputError
-from assistant.export import to_json, to_markdown, write_briefing, write_docx
+from assistant.briefing import to_json, to_markdown, write_briefing, write_docx
 from tests.test_briefing import (  # noqa: F401  (fixtures are used by name)
     article_chunks,
     briefings,

@@ -9,7 +9,8 @@ import yaml
 from assistant.chunking import chunk_article
 from assistant.config import PROJECT_ROOT
 from assistant.corpus import load_articles
-from assistant.formal import is_casual, rewrite, rewrite_passage, split_sentences
+from assistant.briefing.formal import is_casual, rewrite, rewrite_passage
+from assistant.text import split_sentences
 
 # The markers a reader would flag as casual; checked with word boundaries ("nge-" as a prefix).
 CASUAL_MARKERS = ["guys", "banget", "nggak", "gak", "lho", "loh", "sih", "dong", "yuk", "bayangin", "aja",

@@ -9,8 +9,7 @@ import pytest
 
 from assistant.citations import check_citations, unmarked_claims
 from assistant.prompts import load_phrases
-from assistant.record_answers import answer_from_records
-from assistant.records import RecordStore, slug, strip_parenthetical
+from assistant.records import RecordStore, answer_from_records, slug, strip_parenthetical
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RECORDS_DIR = PROJECT_ROOT / "corpus" / "records"

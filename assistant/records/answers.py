@@ -12,65 +12,26 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from .prompts import Phrases
-from .records import (
-    COMMON_WORDS,
-    Candidate,
-    PlaceMatch,
-    RecordStore,
-    Relationship,
-    Source,
-    root_words,
-    fold,
-    strip_parenthetical,
-)
-from .schema import Answer, Citation
-from .text import normalize
+from ..citations import Citations
+from ..prompts import Phrases
+from ..schema import Answer, Citation, Route
+from .model import Candidate, PlaceMatch, Relationship
+from .store import RecordStore
 
 log = logging.getLogger(__name__)
 
-ROUTE = "records"
+ROUTE: Route = "records"
 
-# Words that make a question about the twinning itself.
-_RECORD_CUE = re.compile(
-    r"\b(kota kembar|kembar\w*|sister\w*|twin\w*|kota saudara|bersaudara|saudara|mitra\w*|partner\w*|"
-    r"friendship|kerja ?sama\w*|kemitraan|hubungan\w*|jalin|menjalin|dijalin|terjalin|berpasangan|"
-    r"pasangan\w*|sejak|kapan|tahun|mou|loi)\b"
-)
-_LIST_CUE = re.compile(
-    r"\b(apa (aja|saja|ja|sj)|mana (aja|saja|ja|sj)|siapa (aja|saja)|daftar\w*|list|sebut\w*|semua\w*|berapa)\b"
-)
-# These make a records answer the right one even when an article word is present too.
-_STRONG_CUE = re.compile(
-    r"\b(sejak|kapan|tahun berapa|apakah|apa benar|bener|benarkah|bidang apa|fokus\w*|punya kota kembar|"
-    r"punya sister|kembaran (sama|dengan|dgn)|kembarannya|kembar (dengan|sama|dgn)|sister city ?nya|"
-    r"sister city (dengan|sama|dgn))\b"
-)
-# What the articles answer (concept, benefits, lessons): not a records question on its own.
-_ARTICLE_ASPECT = re.compile(
-    r"\b(manfaat\w*|keuntungan\w*|untung\w*|tantangan\w*|hambatan\w*|kendala\w*|tips|cara\w*|belajar|"
-    r"dipelajari|pelajaran\w*|dampak\w*|pengaruh\w*|studi kasus|kenapa|mengapa|apa itu|pengertian\w*|"
-    r"definisi\w*|arti\w*|sejarah\w*|tujuan\w*|peluang\w*|risiko\w*|kegiatan\w*|program\w*|sukses\w*|"
-    r"berhasil|keberhasilan|contoh\w*|gimana|bagaimana|ceritain|ceritakan|jelaskan|jelasin|konsep\w*)\b"
-)
-_SISTER_PROVINCE = re.compile(r"\b(sister province|provinsi kembar|provinsi (mana|apa|yang))\b")
-# Words that fill a bare place question ("Surabaya dong?") without changing what is asked.
-_FILLER = {
-    "kota", "kabupaten", "kab", "provinsi", "prov", "dong", "deh", "ya", "yah", "nih", "sih", "apa", "kalau",
-    "kalo", "klo", "gimana", "aja", "saja", "itu", "yang", "di", "ke", "min", "kak", "bang", "mas", "mbak",
-}
-_QUESTION_WORDS = COMMON_WORDS | _FILLER | {
-    "coba", "sebutin", "kasih", "tahu", "tau", "info", "informasi", "data", "jadi", "pernah", "sudah", "udah",
-    "belum", "juga", "lagi", "kira", "apakah", "benar", "bener", "benarkah", "mana", "siapa", "kapan",
-    "berapa", "bisa", "mau", "ingin", "pengen", "aku", "saya", "kamu", "anda", "kita", "kami", "ada",
-    "nggak", "gak", "tidak", "ga", "engga", "enggak", "bukan", "tuh", "loh", "kok", "nah", "terus", "trus",
-    "lalu", "untuk", "buat", "dari", "pada", "oleh", "per", "mulai", "tahunnya", "tanggal", "list", "semua",
-    "semuanya", "lengkap", "lengkapnya", "hai", "halo", "hi", "tolong", "please", "sister", "city",
-}
-# Words after which the next name is what the user asks about ("kota kembar Purwakarta").
-# English triggers ("cities", "of") are left out: "twin cities exist around the world" names no place.
-_NAME_TRIGGERS = {"kota", "kabupaten", "kab", "provinsi", "kembar", "kembaran", "kembarnya", "nya"}
-_WORD = re.compile(r"\w+", re.UNICODE)
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """What a records question asks, as the router understood it."""
+
+    question: str  # the question as answered (its wording seeds the phrase choice)
+    places: tuple[PlaceMatch, ...]  # every place named (Indonesian, partner city, country)
+    unknown_names: tuple[str, ...] = ()  # names that look like places we have no data for
+    wants_list: bool = False  # "apa aja", "sebutkan", "berapa": several places listed together
+    sister_provinces: bool = False  # "provinsi mana yang punya sister province?"
 
 
 @dataclass
@@ -78,19 +39,15 @@ class _Compose:
     """Lines and citations of one answer; each cited passage gets one number."""
 
     lines: list[str] = field(default_factory=list)
-    citations: list[Citation] = field(default_factory=list)
-    _numbers: dict[tuple, int] = field(default_factory=dict)
+    cites: Citations = field(default_factory=Citations)
 
-    def _cite(self, key: tuple, make) -> int:
-        if key not in self._numbers:
-            n = len(self.citations) + 1
-            self.citations.append(make(n))
-            self._numbers[key] = n
-        return self._numbers[key]
+    @property
+    def citations(self) -> list[Citation]:
+        return self.cites.items
 
     def relationship(self, rel: Relationship, with_city: bool = True, conflict_note: str = "") -> None:
         """A bullet for one relationship (+ one sub-bullet per source when years disagree)."""
-        n = self._cite(("rel", rel.rel_id), lambda n: relationship_citation(n, rel))
+        n = self.cites.relationship(rel)
         text = rel.headline()
         if not with_city:
             text = text[len(f"{rel.city_name} – "):]  # still a verbatim part of the document
@@ -100,133 +57,40 @@ class _Compose:
                 self.lines.append(conflict_note)
             dated = sorted((s for s in rel.sources if s.year), key=lambda s: (s.year, s.label))
             for source in dated:
-                m = self._cite(("src", rel.rel_id, source.url), lambda m: source_citation(m, rel, source))
+                m = self.cites.record_source(rel, source)
                 self.lines.append(f"  - {rel.source_year_text(source)} [{m}]")
 
     def candidate(self, cand: Candidate) -> None:
         """A bullet for one unverified candidate, worded as unverified."""
-        n = self._cite(("cand", cand.cand_id, cand.source_url), lambda n: candidate_citation(n, cand))
+        n = self.cites.candidate(cand)
         self.lines.append(f"- {cand.headline()} [{n}]")
 
     def say(self, text: str) -> None:
         self.lines.append(text)
 
 
-def relationship_citation(n: int, rel: Relationship) -> Citation:
-    """The citation of a relationship: its document, every source URL."""
-    return Citation(
-        n=n,
-        source_id=f"record:{rel.rel_id}",
-        title=f"Data kota kembar: {strip_parenthetical(rel.city_name)} – {rel.partner_city}",
-        section="Hubungan kota kembar",
-        url=rel.source_urls[0] if rel.source_urls else "",
-        text=rel.document(),
-        urls=rel.source_urls,
-    )
-
-
-def source_citation(n: int, rel: Relationship, source: Source) -> Citation:
-    """The citation of one source row: our sentence naming the source and the year it gives."""
-    return Citation(
-        n=n,
-        source_id=f"record:{rel.rel_id}",
-        title=source.title,
-        section="Sumber data kota kembar",
-        url=source.url,
-        text=f"{rel.source_year_text(source)}. Judul sumber: {source.title}.",
-        urls=(source.url,),
-    )
-
-
-def candidate_citation(n: int, cand: Candidate) -> Citation:
-    """The citation of an unverified candidate (never a record: citation)."""
-    return Citation(
-        n=n,
-        source_id=f"candidate:{cand.cand_id}",
-        title=cand.source_title,
-        section="Belum terverifikasi",
-        url=cand.source_url,
-        text=cand.document(),
-        urls=(cand.source_url,),
-    )
-
-
-# ---------------------------------------------------------------------------------------------
-# Understanding the question
-
-
-def _plain(text: str) -> str:
-    return " ".join(fold(w) for w in _WORD.findall(text))
-
-
-def _unknown_names(question: str, places: list[PlaceMatch], names_anywhere: bool = True) -> list[str]:
-    """Names in the question that look like a place we don't know ("Purwakarta")."""
-    taken = [(p.start, p.end) for p in places]
-    words = [m for m in _WORD.finditer(question) if not any(s <= m.start() < e for s, e in taken)]
-    names: list[str] = []
-    run: list[str] = []
-    previous = ""
-    for i, match in enumerate(words):
-        word = match.group()
-        low = fold(word)
-        bare = low[:-3] if low.endswith("nya") and len(low) > 5 else low
-        is_question_word = low in _QUESTION_WORDS or bare in _QUESTION_WORDS or low.isdigit() or len(low) < 3
-        # All-caps short words are acronyms ("SDM", "UMKM"), not towns; known ones (IKN) are aliases.
-        acronym = word.isupper() and len(word) <= 5
-        capitalised = word[:1].isupper() and not acronym and (i > 0 or bare not in root_words())
-        after_trigger = previous in _NAME_TRIGGERS and bare not in root_words()
-        if not is_question_word and ((capitalised and names_anywhere) or after_trigger or run):
-            run.append(word[:-3] if low.endswith("nya") and len(low) > 5 else word)
-        elif run:
-            names.append(" ".join(run))
-            run = []
-        previous = low
-    if run:
-        names.append(" ".join(run))
-    return names
-
-
-def _is_records_question(plain: str, places: list[PlaceMatch]) -> bool:
-    """Which/whether/since-when/what-focus questions about twinning (not concept or lessons)."""
-    strong = bool(_STRONG_CUE.search(plain))
-    # normalize() maps English and casual words onto Indonesian ones ("history" -> "sejarah").
-    if (_ARTICLE_ASPECT.search(plain) or _ARTICLE_ASPECT.search(_plain(normalize(plain)))) and not strong:
-        return False  # "apa saja manfaat sister city Surabaya?" is for the articles
-    if strong or _RECORD_CUE.search(plain) or _LIST_CUE.search(plain):
-        return True
-    # A bare place ("Surabaya?", "kota Medan dong") is asking for its list.
-    rest = set(plain.split()) - {w for p in places for w in _plain(p.typed).split()}
-    return bool(places) and rest <= _FILLER
-
-
 # ---------------------------------------------------------------------------------------------
 # Answers
 
 
-def answer_from_records(question: str, store: RecordStore, phrases: Phrases) -> Answer | None:
-    """A cited answer from the record tables, or None when the question isn't about them."""
+def answer_from_records(query: RecordQuery, store: RecordStore, phrases: Phrases) -> Answer | None:
+    """A cited answer from the record tables, or None when the query names nothing to look up."""
     try:
-        return _answer(question or "", store, phrases)
+        return _answer(query, store, phrases)
     except (ValueError, KeyError, IndexError):
         # Never raise to the caller for user input: the article path still gets a chance.
-        log.exception("records answer failed for %r", question)
+        log.exception("records answer failed for %r", query.question)
         return None
 
 
-def _answer(question: str, store: RecordStore, phrases: Phrases) -> Answer | None:
-    plain = _plain(question)
-    places = store.find_places(question)
-    if not _is_records_question(plain, places):
-        return None
+def _answer(query: RecordQuery, store: RecordStore, phrases: Phrases) -> Answer | None:
+    places = list(query.places)
     local = _dedupe([p for p in places if p.kind in ("city", "province")])
     partners = _dedupe([p for p in places if p.kind == "partner"])
     countries = _dedupe([p for p in places if p.kind == "country"])
-    # "SDM", "What", "Coventry": capitalised words are not places we lack data for unless the
-    # question asks about a place's twinning outright ("Purwakarta punya kota kembar?").
-    asks_outright = bool(_STRONG_CUE.search(plain) or _LIST_CUE.search(plain))
-    unknown = _unknown_names(question, places, names_anywhere=asks_outright)
+    unknown = list(query.unknown_names)
     out = _Compose()
-    seed = question
+    seed = query.question
     fuzzy = [p.name for p in places if p.fuzzy]
     if fuzzy:
         out.say(phrases.get("fuzzy_note", names=", ".join(dict.fromkeys(fuzzy))))
@@ -234,9 +98,9 @@ def _answer(question: str, store: RecordStore, phrases: Phrases) -> Answer | Non
     if local and (partners or (unknown and not countries)):
         names = [p.name for p in partners] or unknown
         for place in local:
-            for partner in names:
-                _pair(out, store, phrases, place, partner, seed)
-    elif len(local) >= 2 and not countries and not _LIST_CUE.search(plain):
+            for partner_name in names:
+                _pair(out, store, phrases, place, partner_name, seed)
+    elif len(local) >= 2 and not countries and not query.wants_list:
         out.say(phrases.get("two_indonesian", a=local[0].name, b=local[1].name))
     elif local:
         for place in local:
@@ -249,14 +113,14 @@ def _answer(question: str, store: RecordStore, phrases: Phrases) -> Answer | Non
     elif countries:
         for country in countries:
             _country_list(out, store, phrases, country, seed)
-    elif _SISTER_PROVINCE.search(plain):
+    elif query.sister_provinces:
         rels = store.sister_provinces()
         out.say(phrases.get("sister_provinces_intro", seed=seed, n=len(rels)))
         for rel in rels:
             out.relationship(rel)
     else:
         return None  # about twinning in general ("kota kembar itu apa?"): the articles answer
-    return _finish(question, out, phrases, seed)
+    return _finish(query.question, out, phrases, seed)
 
 
 def _dedupe(places: list[PlaceMatch]) -> list[PlaceMatch]:

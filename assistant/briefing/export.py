@@ -3,7 +3,8 @@
 Every export carries the same content: sections of sentences with [n] markers, the
 relationships table, and the numbered source list the markers point to. Files are written to a
 temporary file next to the target and moved into place with os.replace, so a failed export never
-leaves a half-written document behind.
+leaves a half-written document behind. Labels and messages come from prompts/briefing.yaml: pass
+the `phrases` of your prompts directory (None means the project's own).
 """
 from __future__ import annotations
 
@@ -13,17 +14,16 @@ import os
 import tempfile
 from pathlib import Path
 
-from .briefing import Briefing, Section, SourceEntry
-from .config import PROJECT_ROOT
-from .errors import OutputError
-from .prompts import Phrases, load_phrases
+from ..config import DEFAULT_PROMPTS_DIR
+from ..errors import OutputError
+from ..prompts import Phrases, load_phrases
+from .model import Briefing, Section, SourceEntry
 
 FORMATS = ("docx", "md", "json")
-_PHRASES_DIR = PROJECT_ROOT / "prompts"
 
 
-def _phrases() -> Phrases:
-    return load_phrases(_PHRASES_DIR, "briefing")
+def _phrases(phrases: Phrases | None) -> Phrases:
+    return phrases or load_phrases(DEFAULT_PROMPTS_DIR, "briefing")
 
 
 def _markers(citations: list[int]) -> str:
@@ -63,9 +63,9 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(b: Briefing) -> str:
+def to_markdown(b: Briefing, phrases: Phrases | None = None) -> str:
     """The briefing as Markdown: headings, paragraphs with [n] markers, a table, numbered sources."""
-    p = _phrases()
+    p = _phrases(phrases)
     labels, headings = p.raw("labels"), p.raw("headings")
     lines = [f"# {b.title}", "", f"**{labels['date']}:** {b.date}  ",
              f"**{labels['subject']}:** {b.subject} ({_kind_label(b, labels)})", ""]
@@ -172,11 +172,11 @@ def _mark_header_row(row) -> None:
     tr_pr.append(header)
 
 
-def render_docx(b: Briefing) -> bytes:
+def render_docx(b: Briefing, phrases: Phrases | None = None) -> bytes:
     """The briefing as a .docx: Title and Heading 1 styles, a real table, a numbered source list."""
     from docx import Document
 
-    p = _phrases()
+    p = _phrases(phrases)
     labels, headings = p.raw("labels"), p.raw("headings")
     doc = Document()
     doc.core_properties.title = b.title
@@ -226,19 +226,19 @@ def render_docx(b: Briefing) -> bytes:
 # Writing
 
 
-def render(b: Briefing, fmt: str) -> bytes:
+def render(b: Briefing, fmt: str, phrases: Phrases | None = None) -> bytes:
     """The bytes of the briefing in one format ("docx", "md", "json")."""
     if fmt == "md":
-        return to_markdown(b).encode("utf-8")
+        return to_markdown(b, phrases).encode("utf-8")
     if fmt == "json":
         return (json.dumps(to_json(b), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "docx":
-        return render_docx(b)
-    raise OutputError(_phrases().get("bad_format", fmt=fmt, choices=", ".join(FORMATS)))
+        return render_docx(b, phrases)
+    raise OutputError(_phrases(phrases).get("bad_format", fmt=fmt, choices=", ".join(FORMATS)))
 
 
-def _reason(exc: OSError) -> str:
-    reasons = _phrases().raw("output_reasons")
+def _reason(exc: OSError, p: Phrases) -> str:
+    reasons = p.raw("output_reasons")
     if isinstance(exc, FileNotFoundError):
         return reasons["missing_dir"]
     if isinstance(exc, NotADirectoryError):
@@ -250,13 +250,15 @@ def _reason(exc: OSError) -> str:
     return reasons["other"].format(detail=exc.strerror or str(exc))
 
 
-def write_briefing(b: Briefing, path: str | os.PathLike, fmt: str | None = None) -> Path:
+def write_briefing(b: Briefing, path: str | os.PathLike, fmt: str | None = None,
+                   phrases: Phrases | None = None) -> Path:
     """Write the briefing atomically (temp file + os.replace); OutputError names the path."""
+    p = _phrases(phrases)
     target = Path(path)
     fmt = (fmt or target.suffix.lstrip(".")).lower()
-    data = render(b, fmt)  # render first: a rendering bug must not touch the file system
+    data = render(b, fmt, p)  # render first: a rendering bug must not touch the file system
     if target.is_dir():
-        raise OutputError(_phrases().get("output_error", path=str(target), reason=_phrases().raw("output_reasons")["is_a_dir"]))
+        raise OutputError(p.get("output_error", path=str(target), reason=p.raw("output_reasons")["is_a_dir"]))
     temp_name: str | None = None
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -269,7 +271,7 @@ def write_briefing(b: Briefing, path: str | os.PathLike, fmt: str | None = None)
         os.replace(temp_name, target)
         temp_name = None
     except OSError as exc:
-        raise OutputError(_phrases().get("output_error", path=str(target), reason=_reason(exc))) from exc
+        raise OutputError(p.get("output_error", path=str(target), reason=_reason(exc, p))) from exc
     finally:
         if temp_name is not None:
             try:
@@ -279,6 +281,6 @@ def write_briefing(b: Briefing, path: str | os.PathLike, fmt: str | None = None)
     return target
 
 
-def write_docx(b: Briefing, path: str | os.PathLike) -> Path:
+def write_docx(b: Briefing, path: str | os.PathLike, phrases: Phrases | None = None) -> Path:
     """Write the briefing as a Word document (atomically)."""
-    return write_briefing(b, path, "docx")
+    return write_briefing(b, path, "docx", phrases)

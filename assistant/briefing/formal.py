@@ -3,7 +3,8 @@
 The rewrite is rule-based and deterministic (rules in prompts/formal.yaml): casual words are
 swapped for formal ones or dropped, and nothing is added, so numbers and names pass through
 unchanged and the rewritten sentence is still backed by the passage it came from. Sentences
-that are only chatter ("Keren, kan?", rhetorical questions) come back as "": not usable.
+that are only chatter ("Keren, kan?", rhetorical questions; listed in prompts/lexicon.yaml) come
+back as "": not usable.
 """
 from __future__ import annotations
 
@@ -12,31 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .config import PROJECT_ROOT
-from .errors import ConfigError
-from .prompts import load_phrases
-
-DEFAULT_PROMPTS_DIR = PROJECT_ROOT / "prompts"
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
-
-
-def _split_sentences_fallback(text: str) -> list[str]:
-    """Sentences as substrings of the text: split after . ! ? followed by a capital."""
-    return [s for s in (p.strip() for p in _SENTENCE_END.split(text.strip())) if s]
-
-
-try:  # the shared splitter, when the text module provides it
-    from .text import split_sentences as _shared_split  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the lead's module being present
-    _shared_split = None
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split a passage into sentences (the shared splitter when available)."""
-    if _shared_split is not None:
-        return [s.strip() for s in _shared_split(text) if s.strip()]
-    return _split_sentences_fallback(text)
+from ..config import DEFAULT_PROMPTS_DIR
+from ..errors import ConfigError
+from ..prompts import load_phrases
+from ..text import Lexicon, is_chatter, lexicon_path, load_lexicon, split_sentences
 
 
 def _word_pattern(phrase: str) -> str:
@@ -56,9 +36,9 @@ def _match_case(source: str, replacement: str) -> str:
 
 @dataclass(frozen=True)
 class FormalRules:
-    """Compiled rules from prompts/formal.yaml."""
+    """Compiled rules from prompts/formal.yaml (and the chatter list of the same directory's lexicon)."""
 
-    chatter: tuple[re.Pattern, ...]
+    lexicon: Lexicon
     interjections: re.Pattern
     phrases: tuple[tuple[re.Pattern, str], ...]
     imperative_buat: str
@@ -74,7 +54,6 @@ class FormalRules:
         """Load and compile prompts/formal.yaml (ConfigError naming the bad rule if broken)."""
         bank = load_phrases(prompts_dir, "formal")
         try:
-            chatter = tuple(re.compile(p, re.I) for p in bank.raw("chatter"))
             interjections = re.compile(
                 r"^\W*(?:(?:" + "|".join(bank.raw("interjections")) + r")\s*)+", re.I
             )
@@ -93,7 +72,7 @@ class FormalRules:
         except (re.error, TypeError, ValueError) as exc:
             raise ConfigError(f"prompts/formal.yaml berisi aturan yang tidak valid: {exc}") from None
         return cls(
-            chatter=chatter,
+            lexicon=load_lexicon(lexicon_path(prompts_dir)),
             interjections=interjections,
             phrases=phrases,
             imperative_buat=str(bank.raw("imperative_buat")),
@@ -131,11 +110,11 @@ def _tidy(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def rewrite(sentence: str, prompts_dir: Path | None = None) -> str:
+def rewrite(sentence: str, rules: FormalRules | None = None) -> str:
     """The formal version of one casual sentence, or "" when it is chatter with no content."""
-    rules = load_rules(Path(prompts_dir) if prompts_dir else DEFAULT_PROMPTS_DIR)
+    rules = rules or load_rules()
     text = re.sub(r"\s+", " ", sentence or "").strip()
-    if not text or any(p.search(text) for p in rules.chatter):
+    if is_chatter(text, rules.lexicon):
         return ""
     text = rules.interjections.sub("", text)
     text = _BUAT_IMPERATIVE.sub(lambda m: m.group(1) + _match_case(m.group(0)[len(m.group(1)):], rules.imperative_buat), text)
@@ -150,13 +129,6 @@ def rewrite(sentence: str, prompts_dir: Path | None = None) -> str:
     return text
 
 
-def is_chatter(sentence: str, prompts_dir: Path | None = None) -> bool:
-    """Greetings, rhetorical questions and "let's talk about…" lines: no fact to cite."""
-    rules = load_rules(Path(prompts_dir) if prompts_dir else DEFAULT_PROMPTS_DIR)
-    text = re.sub(r"\s+", " ", sentence or "").strip()
-    return not text or any(p.search(text) for p in rules.chatter)
-
-
 def _intensify(word: str, formal: str) -> str:
     """"Banyak banget" -> "Sangat banyak", "penting banget" -> "sangat penting"."""
     if word[:1].isupper() and word[1:].islower():
@@ -164,19 +136,20 @@ def _intensify(word: str, formal: str) -> str:
     return f"{formal} {word}"
 
 
-def rewrite_passage(text: str, prompts_dir: Path | None = None) -> list[tuple[str, str]]:
+def rewrite_passage(text: str, rules: FormalRules | None = None) -> list[tuple[str, str]]:
     """(source sentence, formal rewrite) for every usable sentence of a passage."""
+    rules = rules or load_rules()
     pairs = []
-    for source in split_sentences(text):
-        formal = rewrite(source, prompts_dir)
+    for source in split_sentences(text, rules.lexicon):
+        formal = rewrite(source, rules)
         if formal:
             pairs.append((source, formal))
     return pairs
 
 
-def is_casual(text: str, prompts_dir: Path | None = None) -> list[str]:
+def is_casual(text: str, rules: FormalRules | None = None) -> list[str]:
     """The casual markers found in a text, in order of first appearance (empty when formal)."""
-    rules = load_rules(Path(prompts_dir) if prompts_dir else DEFAULT_PROMPTS_DIR)
+    rules = rules or load_rules()
     found = []
     for marker, pattern in rules.markers:
         match = pattern.search(text or "")

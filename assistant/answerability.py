@@ -1,0 +1,93 @@
+"""Is what the question asks covered by the sources? Naming a place is not enough.
+
+"Berapa jumlah penduduk Medan?" names a city the records know, but nothing in the sources
+says anything about population: its information need ("jumlah penduduk") is not covered.
+A few features describe how well the best passages cover the question — its need words
+weighted by rarity, the nearest passage's similarity, the domain's own words — and a logistic
+score combines them. Weights and threshold are fitted per embedder on the dev split of
+eval/bank (`assistant calibrate`) and kept in prompts/routing.yaml.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .records import PlaceMatch, RecordStore, Relationship
+from .retrieval import HybridRetriever, RetrievalResult
+from .routing import Turn
+from .routing_data import Calibration, RoutingData
+from .text import Lexicon, tokenize
+
+
+@dataclass(frozen=True)
+class Coverage:
+    features: dict[str, float]
+    score: float  # 0..1
+    in_scope: bool
+    uncovered: tuple[str, ...]  # need words (as typed) the evidence doesn't contain
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 30.0), -30.0)))
+
+
+def _relationships_of(records: RecordStore, place: PlaceMatch) -> list[Relationship]:
+    if place.kind in ("city", "province"):
+        return records.partners_of(place.key)
+    if place.kind == "partner":
+        return records.by_partner(place.key)
+    return records.by_country(place.key)
+
+
+def features(turn: Turn, result: RetrievalResult, retriever: HybridRetriever, records: RecordStore,
+             data: RoutingData, calibration: Calibration, lexicon: Lexicon | None) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The answerability features of a turn given its retrieval result, and its uncovered need words."""
+    idf = retriever.keyword.idf
+    top_idf = max(idf.values(), default=1.0) + 1.0
+    evidence: set[str] = set()
+    anchored = turn.strong_domain or turn.weak_domain
+    hits = result.hits[: data.evidence_passages]
+    if turn.places and not anchored:
+        # A question about a place is answered only by what the sources say about that place.
+        names = {p.name.casefold() for p in turn.places} | {p.typed.casefold() for p in turn.places}
+        hits = [h for h in result.hits if any(n in h.chunk.text.casefold() for n in names)]
+        for place in turn.places:
+            for rel in _relationships_of(records, place):
+                evidence |= set(tokenize(rel.document(), lexicon=lexicon))
+    for hit in hits:
+        evidence |= set(retriever.keyword.doc_tokens.get(hit.chunk.chunk_id, ()))
+    need_terms: list[tuple[str, str]] = []  # (word as typed, stem)
+    # Without the domain's own words, "sejarah" or "cara" asks about the place or thing named,
+    # not about twinning: the aspect has to be covered too.
+    words = turn.need if anchored else turn.need + turn.aspect_words
+    for word in words:
+        for stem in tokenize(word, lexicon=lexicon):
+            need_terms.append((word, stem))
+    total = sum(idf.get(stem, top_idf) for _, stem in need_terms)
+    covered = sum(idf.get(stem, top_idf) for _, stem in need_terms if stem in evidence)
+    unknown = sum(1 for _, stem in need_terms if stem not in idf)
+    uncovered = tuple(dict.fromkeys(word for word, stem in need_terms if stem not in evidence))
+    similarity = (result.best_similarity - calibration.similarity_floor) / calibration.similarity_span
+    values = {
+        "strong_domain": float(turn.strong_domain),
+        "weak_domain": float(turn.weak_domain),
+        "aspect": float(bool(turn.article_aspects)),
+        "coverage": covered / total if total else 1.0,
+        "similarity": min(max(similarity, 0.0), 1.0),
+        "keyword": result.best_keyword / (result.best_keyword + 5.0),
+        "uncovered_need": min(unknown, 3) / 3.0,
+        "place": float(bool(turn.places)),
+        "no_need": float(not need_terms),
+    }
+    return values, uncovered
+
+
+def judge(turn: Turn, result: RetrievalResult, retriever: HybridRetriever, records: RecordStore,
+          data: RoutingData, calibration: Calibration, lexicon: Lexicon | None) -> Coverage:
+    """Score the question's coverage by the sources; in scope when above the calibrated threshold."""
+    values, uncovered = features(turn, result, retriever, records, data, calibration, lexicon)
+    if not result.hits:
+        return Coverage(values, 0.0, False, uncovered)
+    z = calibration.bias + sum(calibration.weights.get(k, 0.0) * v for k, v in values.items())
+    score = _sigmoid(z)
+    return Coverage(values, score, score >= calibration.threshold, uncovered)

@@ -1,0 +1,322 @@
+"""Records + article passages -> a formal, fully cited briefing document for officials.
+
+Every sentence that states a fact is either the formal rewrite (formal.py) of one source
+sentence, cited to the article section it came from, or a sentence filled from the fields of a
+record and cited to the pages behind that record. Framing sentences (intro, caveats) state no
+facts and carry no citation. A section the sources cannot support is left out and the omission
+is recorded in `notes`; nothing is padded.
+
+One function per kind of briefing: _city_sections, _pair_sections, _topic_sections.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Protocol
+
+from ..config import DEFAULT_PROMPTS_DIR
+from ..errors import InvalidQuestion
+from ..prompts import load_phrases
+from ..records import Candidate, PlaceMatch, RecordStore, Relationship, is_scraped_list, strip_parenthetical
+from ..schema import Hit
+from .formal import load_rules
+from .model import KINDS, Briefing, RelationshipTable, Section, Sentence, TableRow
+from .subject import resolve_subject
+from .writer import Retrieve, Writer, join
+
+THEMES = ("konsep", "manfaat", "tantangan", "rekomendasi")
+
+
+class RecordsAndSearch(Protocol):
+    """What a briefing needs from the assistant: the records and passage retrieval."""
+
+    @property
+    def records(self) -> RecordStore: ...
+
+    def retrieve(self, question: str, k: int) -> list[Hit]: ...
+
+
+def compose_briefing(subject: str, *, records: RecordStore, retrieve: Retrieve, title: str | None = None,
+                     date: str | None = None, kind: str | None = None,
+                     prompts_dir: Path | None = None) -> Briefing:
+    """A formal, cited briefing on a city, a pair of cities or a topic (kind inferred when None)."""
+    prompts_dir = Path(prompts_dir) if prompts_dir else DEFAULT_PROMPTS_DIR
+    phrases = load_phrases(prompts_dir, "briefing")
+    text = re.sub(r"\s+", " ", subject or "").strip() if isinstance(subject, str) else ""
+    if not text or not any(ch.isalnum() for ch in text):
+        raise InvalidQuestion(phrases.get("empty_subject"))
+    if kind is not None and kind not in KINDS:
+        raise InvalidQuestion(f"Jenis briefing tidak dikenal: {kind!r}. Pilihan: {', '.join(KINDS)}.")
+    resolved = resolve_subject(text, records, kind)
+    w = Writer(records, retrieve, phrases, load_rules(prompts_dir))
+    titles = phrases.raw("titles")
+    city, partner = resolved.city, resolved.partner  # both for a pair, city only for a city, neither for a topic
+    if city is not None and partner is not None:
+        sections, notes = _pair_sections(w, city, partner)
+        default_title = titles["pair"].format(city=city.name, partner=partner.name)
+    elif city is not None:
+        sections, notes = _city_sections(w, city)
+        default_title = titles["city"].format(city=city.name)
+    else:
+        sections, notes = _topic_sections(w, text), []
+        default_title = titles["topic"].format(topic=text[:1].upper() + text[1:])
+    notes += _source_notes(w)
+    if notes:
+        sections.append(Section(phrases.raw("headings")["catatan"], notes))
+    months = list(phrases.raw("months"))
+    return Briefing(
+        title=title or default_title,
+        date=date or _format_date(_dt.date.today(), months),
+        subject=text,
+        kind=resolved.kind,
+        sections=sections,
+        sources=w.sources.entries(),
+        notes=w.notes,
+    )
+
+
+def build_briefing(assistant: RecordsAndSearch, subject: str, title: str | None = None, date: str | None = None,
+                   kind: str | None = None, prompts_dir: Path | None = None) -> Briefing:
+    """compose_briefing with an assistant's records and retriever (for the CLI, API and app)."""
+    return compose_briefing(subject, records=assistant.records, retrieve=assistant.retrieve, title=title,
+                            date=date, kind=kind, prompts_dir=prompts_dir)
+
+
+def _format_date(day: _dt.date, months: list[str]) -> str:
+    return f"{day.day} {months[day.month - 1]} {day.year}"
+
+
+# ---------------------------------------------------------------------------------------------
+# One function per kind: (sections, data notes)
+
+
+def _city_sections(w: Writer, city: PlaceMatch) -> tuple[list[Section], list[Sentence]]:
+    """A city or province: its recorded relationships as a table, the themes, data caveats."""
+    headings = w.p.raw("headings")
+    rels = w.records.partners_of(city.key)
+    sections = [Section(headings["ringkasan"], [w.framing("intro_city", city=city.name)] + _city_summary(w, city, rels))]
+    w.add_theme(sections, "konsep")
+    if rels:
+        sections.append(Section(headings["hubungan"], w.mention_sentences([city.name], False), _table(w, rels)))
+    w.add_theme(sections, "manfaat")
+    w.add_theme(sections, "tantangan")
+    recs = w.theme_section("rekomendasi")
+    extra = _focus_recommendations(w, city.name, rels, pair=False)
+    w.add_section(sections, "rekomendasi", (recs.sentences if recs else []) + extra)
+    return sections, _data_notes(w, city.name, rels, w.records.candidates_for_city(city.key))
+
+
+def _pair_sections(w: Writer, city: PlaceMatch, partner: PlaceMatch) -> tuple[list[Section], list[Sentence]]:
+    """Two places: the recorded tie (or what each side has on its own), the themes, data caveats."""
+    records, headings = w.records, w.p.raw("headings")
+    rel = records.pair(city.key, partner.key) if city.kind in ("city", "province") else None
+    summary = [w.framing("intro_pair", city=city.name, partner=partner.name)]
+    candidates: list[Candidate] = []
+    table_rels: list[Relationship] = []
+    if rel is not None:
+        table_rels = [rel]
+        summary += _pair_facts(w, city, rel)
+    else:
+        summary.append(w.framing("pair_not_recorded", city=city.name, partner=partner.name))
+        if city.kind in ("city", "province"):
+            candidates = records.candidates_for_pair(city.key, partner.key)
+        for cand in candidates:
+            summary.append(w.fact("pair_candidate", [w.sources.candidate(cand)], city=city.name,
+                                  partner=partner.name, status=cand.status))
+        # What is known about each side on its own.
+        for place in (city, partner):
+            place_rels = _place_rels(records, place)
+            if place.kind in ("city", "province"):
+                summary += _city_summary(w, place, place_rels)
+                table_rels += place_rels
+            elif place_rels:
+                summary.append(w.fact("partner_elsewhere", [n for r in place_rels for n in w.sources.primary(r)],
+                                      partner=place.name,
+                                      cities=join([strip_parenthetical(r.city_name) for r in place_rels])))
+            else:
+                summary.append(w.framing("place_without_records", name=place.name))
+    sections = [Section(headings["ringkasan"], summary)]
+    w.add_theme(sections, "konsep")
+    mentions = w.mention_sentences([city.name, partner.name], rel is not None)
+    if table_rels or mentions:
+        sections.append(Section(headings["hubungan"], mentions, _table(w, table_rels) if table_rels else None))
+    w.add_theme(sections, "manfaat")
+    w.add_theme(sections, "tantangan")
+    recs = w.theme_section("rekomendasi")
+    extra = _focus_recommendations(w, city.name, [rel], pair=True) if rel is not None else []
+    w.add_section(sections, "rekomendasi", (recs.sentences if recs else []) + extra)
+    return sections, _data_notes(w, city.name, [rel] if rel is not None else [], candidates)
+
+
+def _topic_sections(w: Writer, topic: str) -> list[Section]:
+    """Ringkasan from the passages closest to the topic, then the thematic sections they touch."""
+    min_len = int(w.cfg["min_topic_word"])
+    topic_words = _words(topic, min_len)
+    relevant = [ch for ch in w.article_hits(topic, int(w.cfg["topic_k"]))
+                if topic_words & _words(f"{ch.section} {ch.text}", min_len)]
+    headings = w.p.raw("headings")
+    if not relevant:
+        w.notes.append(w.p.get("topic_not_covered", topic=topic))
+        return [Section(headings["ringkasan"], [w.framing("topic_not_covered", topic=topic)])]
+    summary = [w.framing("intro_topic", topic=topic)]
+    for chunk in relevant[: int(w.cfg["topic_summary_passages"])]:
+        summary += w.passage_sentences(chunk, 1)
+    sections = [Section(headings["ringkasan"], summary)]
+    # A topic that names a theme ("manfaat dan tantangan ...") gets exactly those sections;
+    # otherwise the sections whose passages the topic's own search turned up.
+    named = [t for t in THEMES if topic_words & _words(" ".join(w.cfg["themes"][t]["topic_words"]), min_len)]
+    relevant_ids = {ch.chunk_id for ch in relevant}
+    for theme in THEMES:
+        wanted = theme in named if named else bool({ch.chunk_id for ch in w.theme_passages(theme)} & relevant_ids)
+        if wanted:
+            w.add_theme(sections, theme)
+        else:
+            w.notes.append(w.p.get("omitted_off_topic", heading=headings[theme]))
+    return sections
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences and the table filled from record fields
+
+
+def _place_rels(records: RecordStore, place: PlaceMatch) -> list[Relationship]:
+    return records.partners_of(place.key) if place.kind in ("city", "province") else records.by_partner(place.key)
+
+
+def _focus_key(focus: str) -> str:
+    return strip_parenthetical(focus).casefold().strip()
+
+
+def _words(text: str, min_len: int) -> set[str]:
+    # Suffixes make exact matches brittle ("manfaatnya"); a 6-letter prefix is a cheap stem that
+    # still keeps "rendang" apart from "rendah".
+    return {w[:6] for w in re.findall(r"\w+", text.casefold()) if len(w) >= min_len}
+
+
+def _pair_facts(w: Writer, city: PlaceMatch, rel: Relationship) -> list[Sentence]:
+    """Status, year and focus of one recorded relationship, each cited."""
+    country = strip_parenthetical(rel.partner_country)
+    out = []
+    if rel.year:
+        year_pages = [s for s in rel.pages() if s.year and s.year == rel.year]
+        out.append(w.fact("pair_recorded_year", w.sources.relationship(rel, year_pages or None), city=city.name,
+                          partner=rel.partner_city, country=country, status=rel.status, year=rel.year))
+    else:
+        out.append(w.fact("pair_recorded_no_year", w.sources.primary(rel), city=city.name,
+                          partner=rel.partner_city, country=country, status=rel.status))
+    if rel.focus:
+        pages = [s for s in rel.pages() if s.focus]
+        out.append(w.fact("pair_focus", w.sources.relationship(rel, pages or None), city=city.name,
+                          partner=rel.partner_city, focus=join(list(dict.fromkeys(rel.focus)))))
+    return out
+
+
+def _table(w: Writer, rels: list[Relationship]) -> RelationshipTable:
+    labels = w.p.raw("labels")
+    empty = labels["empty_cell"]
+    rows = []
+    for rel in rels:
+        if rel.year_conflict:
+            shown = rel.year or rel.years[-1]
+            others = ", ".join(y for y in rel.years if y != shown)
+            year = labels["year_conflict_cell"].format(year=shown, others=others)
+        else:
+            year = rel.year or (rel.years[0] if rel.years else empty)
+        rows.append(TableRow(rel.partner_city, rel.partner_country, year, "; ".join(rel.focus) or empty,
+                             rel.status, rel.confidence, sorted(set(w.sources.relationship(rel))), rel.rel_id))
+    return RelationshipTable(list(w.p.raw("table_columns")), rows)
+
+
+def _city_summary(w: Writer, city: PlaceMatch, rels: list[Relationship]) -> list[Sentence]:
+    """Counts, years and statuses of a city's recorded relationships, each cited."""
+    if not rels:
+        return [w.framing("place_without_records", name=city.name)]
+    paragraph = w.next_paragraph()
+    citations = [n for rel in rels for n in w.sources.primary(rel)]
+    partners = [f"{r.partner_city} ({strip_parenthetical(r.partner_country)})" for r in rels]
+    out = [w.fact("summary_count", citations, paragraph, city=city.name, province=rels[0].province,
+                  n=len(rels), n_countries=len({r.partner_country for r in rels}), partners=join(partners))]
+    dated = [r for r in rels if r.years]
+    if dated:
+        years = sorted(y for r in dated for y in r.years)
+        year_pages = [n for r in dated for n in w.sources.relationship(r, [s for s in r.pages() if s.year] or None)]
+        out.append(w.fact("summary_years", year_pages, paragraph, n_dated=len(dated), n=len(rels),
+                          first=years[0], last=years[-1]))
+    statuses = Counter(r.status for r in rels)
+    if len(statuses) > 1:
+        text = join([f"{status} ({count})" for status, count in statuses.most_common()])
+        out.append(w.fact("summary_statuses", citations, paragraph, statuses=text))
+    return out
+
+
+def _focus_recommendations(w: Writer, city_name: str, rels: list[Relationship], pair: bool) -> list[Sentence]:
+    """Recommendations tied to the recorded focus areas, verification needs and gaps."""
+    out: list[Sentence] = []
+    with_focus = [r for r in rels if r.focus]
+    if with_focus:
+        counts = Counter(_focus_key(f) for r in with_focus for f in dict.fromkeys(map(_focus_key, r.focus)))
+        top = [f for f, _ in counts.most_common(3)]
+        pages = [n for r in with_focus for n in w.sources.relationship(
+            r, [s for s in r.pages() if any(t in s.focus.casefold() for t in top)] or None)
+            if any(_focus_key(f) in top for f in r.focus)]
+        if pair:
+            rel = with_focus[0]
+            out.append(w.fact("rec_pair_focus", pages, city=city_name, partner=rel.partner_city,
+                              focus=join(list(dict.fromkeys(map(_focus_key, rel.focus)))[:5])))
+        else:
+            out.append(w.fact("rec_focus", pages, city=city_name, focus=join(top)))
+    without = [r for r in rels if not r.focus]
+    if without:
+        out.append(w.fact("rec_no_focus", [n for r in without for n in w.sources.primary(r)],
+                          partners=join([r.partner_city for r in without])))
+    low = [r for r in rels if r.confidence == "rendah"]
+    if low:
+        out.append(w.fact("rec_verify", [n for r in low for n in w.sources.relationship(r)],
+                          partners=join([r.partner_city for r in low])))
+    return out
+
+
+def _data_notes(w: Writer, city_name: str, rels: list[Relationship], candidates: list[Candidate]) -> list[Sentence]:
+    """Conflicting years (each year with its own sources), gaps, weak evidence, unverified pairs."""
+    out = [w.framing("note_not_active")] if rels or candidates else []
+    for rel in rels:
+        if rel.year_conflict:
+            paragraph = w.next_paragraph()
+            dated = [s for s in rel.pages() if s.year]
+            out.append(w.fact("note_year_conflict", w.sources.relationship(rel, dated or None), paragraph,
+                              city=city_name, partner=rel.partner_city, years=join(list(rel.years)),
+                              year=rel.year or rel.years[-1]))
+            for year in rel.years:
+                pages = [s for s in dated if s.year == year]
+                if pages:
+                    out.append(w.fact("note_year_source", w.sources.relationship(rel, pages), paragraph,
+                                      year=year, city=city_name, partner=rel.partner_city))
+    undated = [r for r in rels if not r.years]
+    if undated:
+        out.append(w.fact("note_no_year", [n for r in undated for n in w.sources.primary(r)],
+                          city=city_name, partners=join([r.partner_city for r in undated])))
+    for rel in rels:
+        if rel.status.casefold() not in ("sister city", "sister province"):
+            out.append(w.fact("note_status", w.sources.primary(rel), city=city_name,
+                              partner=rel.partner_city, status=rel.status))
+        if rel.confidence == "rendah":
+            out.append(w.fact("note_low_confidence", w.sources.relationship(rel), city=city_name,
+                              partner=rel.partner_city, n=len(rel.pages())))
+    if candidates:
+        names = list(dict.fromkeys(p for c in candidates for p in c.partner_names()))
+        out.append(w.fact("note_candidates", [w.sources.candidate(c) for c in candidates],
+                          n=len(names), city=city_name, partners=join(names)))
+    return out
+
+
+def _source_notes(w: Writer) -> list[Sentence]:
+    """Caveats about the cited sources themselves (licences, unknown article URLs)."""
+    entries = w.sources.entries()
+    out = []
+    if any(is_scraped_list(e.url) for e in entries):
+        out.append(w.framing("note_licence"))
+    for title in dict.fromkeys(e.title for e in entries if not e.url):
+        out.append(w.framing("note_unknown_url", title=title))
+    return out

@@ -1,0 +1,411 @@
+"""One router: which path answers a question, decided from the current turn.
+
+    records       who is twinned with whom, since when, in what field (the record tables)
+    articles      concept, history, benefits, challenges, tips, examples, activities
+    smalltalk     greetings, thanks, "kamu siapa?": a short friendly reply
+    out_of_scope  nothing in the sources covers what is asked, even if it names a place
+    injection     a request to drop the rules or do something other than answer from sources
+
+History is used only to resolve references: a turn that cannot stand alone ("kalau Bandung?",
+"terus tantangannya?", "sejak kapan?") borrows what it lacks from the last turn that had a
+topic. A turn that names its own topic ("sejarah kota kembar?") is never dragged back to the
+previous one. Every cue list and threshold comes from prompts/routing.yaml.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Literal, Sequence
+
+from .records import PlaceMatch, RecordStore
+from .records.model import fold
+from .routing_data import RoutingData
+from .spelling import SpellingCorrector
+from .text import Lexicon, normalize
+
+Path_ = Literal["records", "articles", "smalltalk", "out_of_scope", "injection"]
+INDONESIAN = ("city", "province")
+FOREIGN = ("partner", "country")
+ARTICLE_ASPECTS = frozenset({"concept", "history", "benefit", "challenge", "tip", "example", "activity", "purpose"})
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+_SEGMENT = re.compile(r"[^.!?,;\n]+[.!?,;\n]*")
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one message says, before any history is applied."""
+
+    text: str  # corrected, markup-free text the decision is made on
+    norm: str  # normalize(text)
+    places: tuple[PlaceMatch, ...]
+    unknown_names: tuple[str, ...]  # capitalised words that look like a place we don't know
+    strong_domain: bool
+    weak_domain: bool
+    aspects: frozenset[str]
+    intents: frozenset[str]  # records cues: twinning, year, focus, list, yes_no, province
+    follow_up_cue: bool  # opens with "kalau", "terus", "how about" ...
+    more: bool  # "kenapa?", "lanjut", "contohnya?": asks for more of the previous answer
+    need: tuple[str, ...]  # the words saying what is asked, beyond places and cues
+    aspect_words: tuple[str, ...] = ()  # the aspect cue words as written ("sejarah", "cara")
+
+    @property
+    def indonesian(self) -> list[PlaceMatch]:
+        return [p for p in self.places if p.kind in INDONESIAN]
+
+    @property
+    def foreign(self) -> list[PlaceMatch]:
+        return [p for p in self.places if p.kind in FOREIGN]
+
+    @property
+    def article_aspects(self) -> frozenset[str]:
+        return self.aspects & ARTICLE_ASPECTS
+
+    @property
+    def has_topic(self) -> bool:
+        """Names what it is about: the domain, an aspect, an information need or a place."""
+        return bool(self.strong_domain or self.aspects or self.need or self.places or self.intents - {"list", "yes_no"})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The router's verdict for one turn."""
+
+    path: Path_
+    turn: Turn  # the turn as resolved (after borrowing from history)
+    standalone: str  # the question rewritten to stand on its own
+    smalltalk: str | None = None  # kind of small talk ("greeting", "thanks"...)
+    corrections: tuple[tuple[str, str], ...] = ()
+    reason: str = ""
+    context: tuple[str, ...] = field(default=())  # previous turns it leaned on
+
+    def but(self, **changes) -> "Decision":
+        return replace(self, **changes)
+
+
+class Router:
+    """Decides the path of each turn (retrieval-based answerability is judged by the caller)."""
+
+    def __init__(self, data: RoutingData, records: RecordStore, speller: SpellingCorrector | None,
+                 lexicon: Lexicon | None = None, known_words: frozenset[str] = frozenset()) -> None:
+        self.data = data
+        self.records = records
+        self.speller = speller
+        self.lexicon = lexicon
+        self.known_words = known_words  # spelt-right words: never taken for unknown place names
+        self._stopwords = (lexicon.stopwords if lexicon else frozenset())
+
+    # -- one message --------------------------------------------------------------------------
+
+    def is_injection(self, text: str) -> bool:
+        norm = normalize(text, self.lexicon)
+        return any(p.search(norm) or p.search(text) for p in self.data.injection)
+
+    def smalltalk_kind(self, text: str) -> str | None:
+        """The kind of small talk if the message is nothing but small talk (and filler)."""
+        norm = normalize(text, self.lexicon)
+        words = _WORD.findall(norm)
+        if not words:
+            return None
+        covered = [False] * len(words)
+        kind_found = None
+        spans = _word_spans(norm)
+        for kind, cues in self.data.smalltalk.items():
+            for match in cues.find(norm):
+                kind_found = kind_found or kind
+                for i, (start, end) in enumerate(spans):
+                    if start >= match.start() and end <= match.end():
+                        covered[i] = True
+        rest = [w for w, c in zip(words, covered) if not c and w not in self.data.filler and not w.isdigit()]
+        if kind_found and not rest:
+            return kind_found
+        # "jawabanmu kok lama bgt": a small-talk cue and nothing about the domain, a place or an aspect.
+        if kind_found and len(rest) <= 2:
+            turn = self.analyse(text)
+            if not (turn.strong_domain or turn.weak_domain or turn.places or turn.aspects or turn.intents):
+                return kind_found
+        return None
+
+    def strip_smalltalk(self, text: str) -> tuple[str, str | None]:
+        """Drop small-talk segments ("makasih!", "halo kak,") around a real question."""
+        segments = [s for s in _SEGMENT.findall(text) if s.strip()] or [text]
+        kept, kinds = [], []
+        for segment in segments:
+            kind = self.smalltalk_kind(segment)
+            if kind:
+                kinds.append(kind)
+            else:
+                kept.append(segment)
+        if not kept:
+            return "", kinds[0] if kinds else None
+        core = "".join(kept).strip()
+        # "halo apa itu sister city" has no comma: drop a leading greeting/thanks phrase too.
+        norm = normalize(core, self.lexicon)
+        for kind in ("greeting", "thanks"):
+            match = self.data.smalltalk[kind].search(norm)
+            if match and match.start() == 0 and len(norm.split()) > len(match.group().split()) + 1:
+                words = core.split()
+                core = " ".join(words[len(match.group().split()):])
+                kinds.append(kind)
+                break
+        return core, (kinds[0] if kinds else None)
+
+    def analyse(self, text: str) -> Turn:
+        """Places, cues and information need of one message."""
+        places = tuple(self._kept_places(text))
+        place_words = {fold(w) for p in places for w in _WORD.findall(p.typed)}
+        norm = normalize(text, self.lexicon)
+        spans = _word_spans(norm)
+        words = [norm[s:e] for s, e in spans]
+        covered = [fold(w) in place_words for w in words]
+
+        def mark(cues) -> bool:
+            found = False
+            for match in cues.find(norm):
+                found = True
+                for i, (start, end) in enumerate(spans):
+                    if start >= match.start() and end <= match.end():
+                        covered[i] = True
+            return found
+
+        strong = mark(self.data.strong_domain)
+        weak = mark(self.data.weak_domain)
+        before_aspects = list(covered)
+        aspects = frozenset(name for name, cues in self.data.aspects.items() if mark(cues))
+        aspect_words = tuple(w for w, was, now in zip(words, before_aspects, covered) if now and not was)
+        intents = frozenset(name for name, cues in self.data.records.items() if mark(cues))
+        follow = self.data.follow_up.search(norm)
+        more = self.data.more.search(norm)
+        for cues in self.data.smalltalk.values():
+            mark(cues)
+        ignorable = self._stopwords | self.data.generic_words | self.data.filler
+        need = tuple(w for w, c in zip(words, covered) if not c and w not in ignorable and len(w) > 2
+                     and not w.isdigit())
+        return Turn(
+            text=text, norm=norm, places=places,
+            unknown_names=tuple(self._unknown_names(text, places)),
+            strong_domain=strong, weak_domain=weak, aspects=aspects, intents=intents,
+            follow_up_cue=bool(follow and follow.start() == 0),
+            more=bool(more and more.start() == 0 and len(words) <= 3),
+            need=need,
+            aspect_words=aspect_words,
+        )
+
+    def _kept_places(self, text: str) -> list[PlaceMatch]:
+        """Places named in the text, minus those set aside ("lupakan Surabaya, kalau Medan?")."""
+        places = _dedupe(self.records.find_places(text, fuzzy=self.speller is None))
+        kept = []
+        for place in places:
+            clause = re.split(r"[,.;!?]", text[: place.start])[-1]
+            if self.data.dismiss.search(normalize(clause, self.lexicon)):
+                continue
+            kept.append(place)
+        return kept
+
+    def _unknown_names(self, text: str, places: Sequence[PlaceMatch]) -> list[str]:
+        """Capitalised words (not the first word, not known words) outside known places."""
+        taken = [(p.start, p.end) for p in places]
+        names, run = [], []
+        for i, match in enumerate(re.finditer(r"\w+", text)):
+            word = match.group()
+            inside = any(s <= match.start() < e for s, e in taken)
+            low = fold(word)
+            looks_like_name = (word[:1].isupper() and not word.isupper() and not inside and i > 0
+                               and low not in self.known_words and len(low) >= 3)
+            if looks_like_name:
+                run.append(word)
+            elif run:
+                names.append(" ".join(run))
+                run = []
+        if run:
+            names.append(" ".join(run))
+        return names
+
+    # -- a turn in its conversation -----------------------------------------------------------
+
+    def route(self, question: str, history: Sequence[dict] = ()) -> Decision:
+        """The path for this turn, with history used only to fill what the turn leaves out."""
+        if self.is_injection(question):
+            turn = self.analyse(question)
+            return Decision("injection", turn, question, reason="permintaan mengubah aturan")
+        corrected, changes = self._correct(question)
+        core, small = self.strip_smalltalk(corrected)
+        if not core:
+            return Decision("smalltalk", self.analyse(corrected), corrected, smalltalk=small or "ack",
+                            corrections=changes)
+        turn = self.analyse(core)
+        context: tuple[str, ...] = ()
+        previous = self._previous_topic(history)
+        if previous is not None and self._leans_on_previous(turn):
+            merged = self._merge(turn, previous)
+            context = (previous.text,)
+            turn = self.analyse(merged)
+        path, reason = self._path(turn)
+        return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context)
+
+    def _correct(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+        if self.speller is None:
+            return text, ()
+        correction = self.speller.correct(text)
+        return correction.text, correction.changes
+
+    def _previous_topic(self, history: Sequence[dict]) -> Turn | None:
+        """The last earlier user turn that had a topic, itself resolved against what came before."""
+        users = [t["content"] for t in history if t.get("role") == "user" and str(t.get("content", "")).strip()]
+        resolved: Turn | None = None
+        for content in users[-6:]:  # older turns don't help resolve a follow-up
+            if self.is_injection(content):
+                continue
+            corrected, _ = self._correct(content)
+            core, _ = self.strip_smalltalk(corrected)
+            if not core:
+                continue
+            turn = self.analyse(core)
+            if resolved is not None and self._leans_on_previous(turn):
+                turn = self.analyse(self._merge(turn, resolved))
+            if turn.has_topic:
+                resolved = turn
+        return resolved
+
+    def _leans_on_previous(self, turn: Turn) -> bool:
+        """Does this turn leave out what it is about ("kalau Bandung?", "sejak kapan?")?"""
+        if turn.more:
+            return True
+        complete = (
+            (turn.strong_domain and (turn.article_aspects or turn.places or len(turn.need) >= 1))
+            or (turn.places and (turn.intents & {"twinning"}) and not turn.follow_up_cue)
+            or (turn.indonesian and turn.foreign)
+            or (turn.strong_domain and not turn.follow_up_cue)
+        )
+        if complete:
+            return False
+        short = len(turn.need) + len(turn.places) + len(turn.aspects) <= self.data.max_follow_up_words
+        return turn.follow_up_cue or short
+
+    def _merge(self, turn: Turn, previous: Turn) -> str:
+        """This turn's words plus what it borrows from the previous topic."""
+        if turn.more and not (turn.places or turn.need):
+            return f"{turn.text} {previous.text}"
+        text = previous.text
+        if turn.places:
+            text = _swap_places(previous, turn)
+            rest = _without_places(turn)
+            rest = self.data.follow_up.search(normalize(rest, self.lexicon)) and _drop_cue(rest) or rest
+            extra = " ".join(w for w in _WORD.findall(rest) if normalize(w, self.lexicon) not in
+                             (self.data.filler | self.data.bare_filler | self._stopwords | self.data.follow_up.words))
+            return f"{extra} {text}".strip() if extra else text
+        rest = _drop_cue(turn.text)
+        if turn.article_aspects and previous.article_aspects:
+            # "kalau tantangannya?" after a question about benefits: swap the aspect.
+            return _swap_aspect(previous, rest, self.data, self.lexicon)
+        if turn.need and not turn.aspects and not turn.intents:
+            # A new need about the same place ("penduduknya berapa?"): keep only the place.
+            names = " ".join(p.name for p in previous.places)
+            return f"{rest} {names}".strip()
+        return f"{rest} {text}".strip()
+
+    # -- the verdict --------------------------------------------------------------------------
+
+    def _path(self, turn: Turn) -> tuple[Path_, str]:
+        intents = turn.intents
+        asks_records_detail = bool(intents & {"year", "focus"})
+        if turn.places:
+            pair = bool(turn.indonesian and turn.foreign)
+            if "twinning" in intents or turn.strong_domain:
+                if turn.article_aspects and not (asks_records_detail or "list" in intents or pair):
+                    return "articles", "aspek artikel tentang tempat"
+                return "records", "tempat + kata kota kembar"
+            if pair:
+                return "records", "pasangan kota"
+            if asks_records_detail and not turn.need and not turn.article_aspects:
+                return "records", "tempat + tahun/bidang"
+            if not turn.need and not turn.article_aspects:
+                return "records", "hanya nama tempat"
+            return "articles", "tempat + kebutuhan lain: dinilai dari sumber"
+        if turn.unknown_names and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects:
+            return "records", "tempat yang tidak dikenal + kata kota kembar"
+        if "province" in intents and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects:
+            return "records", "sister province"
+        return "articles", "dinilai dari sumber"
+
+
+def _dedupe(places: Sequence[PlaceMatch]) -> list[PlaceMatch]:
+    seen: dict[tuple[str, str], PlaceMatch] = {}
+    for place in places:
+        seen.setdefault((place.kind, place.key), place)
+    return list(seen.values())
+
+
+def _word_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _WORD.finditer(text)]
+
+
+def _drop_cue(text: str) -> str:
+    """ "kalau tantangannya?" -> "tantangannya" (the follow-up opener carries no content)."""
+    return re.sub(r"^\s*(kalau|kalo|klo|kl|terus|trus|trs|lalu|lantas|nah|dan|and|how about|what about|"
+                  r"gimana dengan|bagaimana dengan|gimana kalau|bagaimana kalau|kemudian|selanjutnya)\b[\s,]*",
+                  "", text, flags=re.I).strip().rstrip("?!. ")
+
+
+def _without_places(turn: Turn) -> str:
+    text = turn.text
+    for place in sorted(turn.places, key=lambda p: p.start, reverse=True):
+        text = text[: place.start] + " " + text[place.end:]
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _swap_places(previous: Turn, turn: Turn) -> str:
+    """The previous question with its places of the same side (Indonesian/foreign) replaced."""
+    text = previous.text
+    new_local, new_foreign = turn.indonesian, turn.foreign
+    replacements: list[tuple[PlaceMatch, str]] = []
+    old_local, old_foreign = previous.indonesian, previous.foreign
+    if new_local and old_local:
+        replacements.append((old_local[0], " dan ".join(p.name for p in new_local)))
+        replacements += [(p, "") for p in old_local[1:]]
+    if new_foreign and old_foreign:
+        replacements.append((old_foreign[0], " dan ".join(p.name for p in new_foreign)))
+        replacements += [(p, "") for p in old_foreign[1:]]
+    if not replacements:
+        # Nothing on the same side to swap: the new places join the previous question
+        # ("Surabaya punya kota kembar?" -> "yang di Jepang?").
+        return f"{text} {' '.join(p.name for p in turn.places)}"
+    for place, name in sorted(replacements, key=lambda r: r[0].start, reverse=True):
+        text = text[: place.start] + name + text[place.end:]
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _swap_aspect(previous: Turn, rest: str, data: RoutingData, lexicon: Lexicon | None) -> str:
+    """The previous question with its aspect words replaced by the new ones."""
+    text = previous.text
+    for name in previous.article_aspects:
+        for phrase in data.aspects[name].phrases:
+            pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
+            if pattern.search(text):
+                return pattern.sub(rest, text, count=1)
+    return f"{rest} {text}"
+
+
+def known_words(lexicon: Lexicon | None, data: RoutingData) -> frozenset[str]:
+    """Correctly spelt words of any kind: Indonesian roots and frequent Indonesian and English
+    words (wordfreq), the casual and English words of the lexicon, and every cue word."""
+    from wordfreq import top_n_list  # imported here: only the router needs the word lists
+
+    from .records.places import root_words
+
+    words = set(root_words()) | set(top_n_list("id", 60_000)) | set(top_n_list("en", 60_000))
+    if lexicon is not None:
+        words |= set(lexicon.words) | set(lexicon.stopwords) | {w for v in lexicon.words.values() for w in v.split()}
+    return frozenset(words | data.cue_words())
+
+
+def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | None, corpus_texts: list[str]) -> Router:
+    """A router whose spelling correction aims at the corpus vocabulary, the cue words and place names."""
+    from collections import Counter
+
+    from .spelling import vocabulary
+    from .text import stem
+
+    known = known_words(lexicon, data)
+    targets = vocabulary(corpus_texts) + Counter({w: 1 for w in data.cue_words() if w.isalpha()})
+    speller = SpellingCorrector(targets, known, records.places.single_words(), stem=stem)
+    return Router(data, records, speller, lexicon, known)

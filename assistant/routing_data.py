@@ -1,0 +1,208 @@
+"""prompts/routing.yaml, validated and compiled: the cue lists and thresholds the router uses.
+
+Cue phrases are matched as whole words in normalized text (casual and English words already
+mapped to standard Indonesian by the lexicon), so each list is written once in plain words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .prompts import read_yaml_mapping
+from .answer import SentenceWeights
+from .retrieval import FusionWeights
+from .text import Lexicon, lexicon_path, load_lexicon, normalize
+
+ROUTING_FILE = "routing.yaml"
+SMALLTALK_KINDS = ("greeting", "thanks", "bye", "identity", "capability", "praise", "complaint", "ack")
+ASPECTS = ("concept", "history", "benefit", "challenge", "tip", "example", "activity", "purpose")
+RECORD_INTENTS = ("twinning", "year", "focus", "list", "yes_no", "province")
+FEATURES = ("strong_domain", "weak_domain", "aspect", "coverage", "similarity", "keyword", "uncovered_need",
+            "place", "no_need")
+
+
+class Cues:
+    """A list of phrases, matched as whole words in normalized text."""
+
+    def __init__(self, phrases: list[str], lexicon: Lexicon | None) -> None:
+        normalized = sorted({normalize(p, lexicon) for p in phrases if p.strip()}, key=len, reverse=True)
+        self.phrases = tuple(normalized)
+        self.words = frozenset(w for p in normalized for w in p.split())
+        body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in normalized)
+        self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
+
+    def find(self, norm_text: str) -> list[re.Match[str]]:
+        return list(self._pattern.finditer(norm_text)) if self._pattern else []
+
+    def search(self, norm_text: str) -> re.Match[str] | None:
+        return self._pattern.search(norm_text) if self._pattern else None
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The answerability score's weights for one embedder (see `assistant calibrate`)."""
+
+    bias: float
+    weights: dict[str, float]
+    similarity_floor: float
+    similarity_span: float
+    threshold: float
+
+
+@dataclass(frozen=True)
+class RoutingData:
+    injection: tuple[re.Pattern[str], ...]
+    smalltalk: dict[str, Cues]
+    filler: frozenset[str]
+    strong_domain: Cues
+    weak_domain: Cues
+    dismiss: Cues
+    aspects: dict[str, Cues]
+    records: dict[str, Cues]
+    bare_filler: frozenset[str]
+    follow_up: Cues
+    max_follow_up_words: int
+    more: Cues
+    generic_words: frozenset[str]
+    evidence_passages: int
+    calibrations: dict[str, Calibration]
+    fusion: FusionWeights
+    sentence_weights: SentenceWeights
+
+    def calibration(self, embedder: str) -> Calibration:
+        """The calibration fitted for this embedder, else the default one."""
+        return self.calibrations.get(embedder) or self.calibrations["default"]
+
+    def cue_words(self) -> set[str]:
+        """Every word of every cue list (spelling correction aims at these too)."""
+        words: set[str] = set(self.filler) | set(self.bare_filler) | set(self.generic_words)
+        for group in (self.smalltalk, self.aspects, self.records):
+            for cues in group.values():
+                words |= cues.words
+        return words | self.strong_domain.words | self.weak_domain.words | self.follow_up.words | self.more.words
+
+    def aspects_of(self, text: str, lexicon: Lexicon | None = None) -> frozenset[str]:
+        """Which aspects a text (a question, a section heading) is about."""
+        norm = normalize(text, lexicon)
+        return frozenset(name for name, cues in self.aspects.items() if cues.search(norm))
+
+
+def _mapping(data: dict, key: str, where: str) -> dict:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: bagian {key!r} harus berupa pemetaan.")
+    return value
+
+
+def _words(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        bad = [v for v in value if not isinstance(v, str)][:3] if isinstance(value, list) else value
+        raise ConfigError(f"{where} harus daftar kata (teks; tulis \"yes\"/\"no\" dalam tanda kutip): {bad!r}")
+    return value
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{where} harus angka, bukan {value!r}.")
+    return float(value)
+
+
+def _calibration(raw: Any, where: str) -> Calibration:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} harus berupa pemetaan.")
+    weights = raw.get("weights")
+    if not isinstance(weights, dict):
+        raise ConfigError(f"{where}.weights harus berupa pemetaan fitur -> bobot.")
+    unknown = sorted(set(weights) - set(FEATURES))
+    if unknown:
+        raise ConfigError(f"{where}.weights: fitur tidak dikenal {unknown}; pilihan: {', '.join(FEATURES)}.")
+    return Calibration(
+        bias=_number(raw.get("bias"), f"{where}.bias"),
+        weights={k: _number(v, f"{where}.weights.{k}") for k, v in weights.items()},
+        similarity_floor=_number(raw.get("similarity_floor"), f"{where}.similarity_floor"),
+        similarity_span=_number(raw.get("similarity_span"), f"{where}.similarity_span") or 1.0,
+        threshold=_number(raw.get("threshold"), f"{where}.threshold"),
+    )
+
+
+def load_routing(prompts_dir: Path) -> RoutingData:
+    """Read and validate prompts/routing.yaml (cached: every call after the first is free)."""
+    return _load_routing(Path(prompts_dir))
+
+
+@lru_cache(maxsize=8)
+def _load_routing(prompts_dir: Path) -> RoutingData:
+    lexicon = load_lexicon(lexicon_path(prompts_dir))  # cues are normalized with the same word lists
+    path = prompts_dir / ROUTING_FILE
+    data = read_yaml_mapping(path)
+    name = path.name
+
+    def cues(value: Any, where: str) -> Cues:
+        return Cues(_words(value, f"{name}: {where}"), lexicon)
+
+    patterns = []
+    for i, raw in enumerate(_words(data.get("injection"), f"{name}: injection")):
+        try:
+            patterns.append(re.compile(raw, re.I | re.S))
+        except re.error as exc:
+            raise ConfigError(f"{name}: injection[{i}] bukan regex yang valid ({exc}).") from None
+
+    smalltalk_raw = _mapping(data, "smalltalk", name)
+    missing = [k for k in SMALLTALK_KINDS if k not in smalltalk_raw]
+    if missing:
+        raise ConfigError(f"{name}: smalltalk tidak punya jenis {missing}.")
+    aspects_raw = _mapping(data, "aspects", name)
+    records_raw = _mapping(data, "records", name)
+    for group, wanted, raw in (("aspects", ASPECTS, aspects_raw), ("records", RECORD_INTENTS, records_raw)):
+        missing = [k for k in wanted if k not in raw]
+        if missing:
+            raise ConfigError(f"{name}: {group} tidak punya {missing}.")
+    domain = _mapping(data, "domain", name)
+    follow = _mapping(data, "follow_up", name)
+    answerability = _mapping(data, "answerability", name)
+    calibrations = {k: _calibration(v, f"{name}: answerability.calibration.{k}")
+                    for k, v in _mapping(answerability, "calibration", f"{name}: answerability").items()}
+    if "default" not in calibrations:
+        raise ConfigError(f"{name}: answerability.calibration harus punya 'default'.")
+    fusion_raw = data.get("retrieval") or {}
+    try:
+        fusion = FusionWeights(**{k: _number(v, f"{name}: retrieval.{k}") if k != "candidates" else int(v)
+                                  for k, v in fusion_raw.items()})
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{name}: retrieval: {exc}") from None
+
+    sentence_raw = data.get("sentences") or {}
+    try:
+        sentence_weights = SentenceWeights(**{k: _number(v, f"{name}: sentences.{k}") for k, v in sentence_raw.items()})
+    except TypeError as exc:
+        raise ConfigError(f"{name}: sentences: {exc}") from None
+
+    def word_set(value: Any, where: str) -> frozenset[str]:
+        return frozenset(w for p in _words(value, f"{name}: {where}") for w in normalize(p, lexicon).split())
+
+    return RoutingData(
+        injection=tuple(patterns),
+        smalltalk={k: cues(smalltalk_raw[k], f"smalltalk.{k}") for k in SMALLTALK_KINDS},
+        filler=word_set(data.get("filler"), "filler"),
+        strong_domain=cues(domain.get("strong"), "domain.strong"),
+        weak_domain=cues(domain.get("weak"), "domain.weak"),
+        dismiss=cues(domain.get("dismiss"), "domain.dismiss"),
+        aspects={k: cues(aspects_raw[k], f"aspects.{k}") for k in ASPECTS},
+        records={k: cues(records_raw[k], f"records.{k}") for k in RECORD_INTENTS},
+        bare_filler=word_set(records_raw.get("bare_filler"), "records.bare_filler"),
+        follow_up=cues(follow.get("cues"), "follow_up.cues"),
+        max_follow_up_words=int(_number(follow.get("max_content_words"), f"{name}: follow_up.max_content_words")),
+        more=cues(follow.get("more"), "follow_up.more"),
+        generic_words=word_set(data.get("generic_words"), "generic_words"),
+        evidence_passages=int(_number(answerability.get("passages"), f"{name}: answerability.passages")),
+        calibrations=calibrations,
+        fusion=fusion,
+        sentence_weights=sentence_weights,
+    )
