@@ -190,7 +190,11 @@ class AnsweringEvents:
     api_names: set[str] = field(default_factory=set)
 
     def covers(self, api_name: str | None, fn_index: object) -> bool:
-        return (api_name or "") in self.api_names or fn_index in self.fn_indices
+        try:  # Gradio accepts "3" and 3.0 for 3: so must we
+            index = int(fn_index) if fn_index is not None and not isinstance(fn_index, bool) else None
+        except (TypeError, ValueError):
+            index = None
+        return (api_name or "") in self.api_names or index in self.fn_indices
 
 
 class GradioGuard:
@@ -198,20 +202,20 @@ class GradioGuard:
     answer questions (another limit for the rest), a body limit and read timeout, no uploads,
     and a clear 400 for JSON Python can't take (1,000-deep nesting, lone surrogates)."""
 
-    def __init__(self, app: ASGIApp, settings: Settings, limiters: Limiters, answering: AnsweringEvents,
-                 prefix: str = "/gradio_api/") -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, limiters: Limiters, answering: AnsweringEvents) -> None:
         self.app = app
         self.settings = settings
         self.limiters = limiters
         self.answering = answering
-        self.prefix = prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith(self.prefix) or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        # Everything with a body except our own /api/* routes (they enforce the same rules
+        # themselves): Gradio's routes, and any path spelled to slip past a prefix check.
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS") or path.startswith("/api/"):
             await self.app(scope, receive, send)
             return
-        route = path[len(self.prefix):].strip("/").split("/")
+        route = path.rsplit("gradio_api/", 1)[-1].strip("/").split("/")
         if route[0] in ("upload", "process_recording"):
             # No component in this UI takes a file: anonymous uploads would only fill the disk.
             await send_json_error(send, 403, UPLOADS_OFF)

@@ -224,3 +224,15 @@ def test_uvicorns_default_proxy_headers_cannot_be_used_to_rotate_identities(tmp_
         server.should_exit = True
         thread.join(10)
     assert codes == [200, 200, 429, 429]
+
+
+def test_the_gradio_guard_cannot_be_sidestepped_by_spelling(site):
+    url, application = site(rate_limit_per_minute=1, ui_rate_limit_per_minute=100)
+    ask_event = answering_fn_index(application)
+    with httpx.Client(base_url=url) as c:
+        assert join(c, ask_event, ["halo", [], [], {}]).status_code == 200
+        body = {"data": ["halo", [], [], {}], "fn_index": str(ask_event), "session_hash": "s2"}  # "3" works as 3
+        assert c.post("/gradio_api/queue/join", json=body).status_code == 429
+        for path in ("//gradio_api/queue/join", "/gradio_api//queue/join/"):
+            assert c.post(path, json={**body, "fn_index": ask_event}).status_code == 429, path
+        assert c.post("//gradio_api/upload", files={"files": ("a.txt", b"x")}).status_code == 403
