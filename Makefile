@@ -1,5 +1,5 @@
 # The two commands a new user needs (see README): `make run` and `make test`.
-.PHONY: run test bench eval setup
+.PHONY: run test bench eval setup screenshots
 
 setup:
 	bash scripts/bootstrap.sh
@@ -16,3 +16,8 @@ eval: setup
 
 bench: setup
 	HF_HUB_OFFLINE=1 .venv/bin/assistant bench
+
+# Refreshes the tracked docs/screenshot-*.png (tests only write to the untracked test-artifacts/).
+screenshots:
+	bash scripts/bootstrap.sh --browser
+	HF_HUB_OFFLINE=1 .venv/bin/python scripts/screenshots.py --docs

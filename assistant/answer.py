@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Callable
 
+from .chunking import item_label
 from .citations import Citations
 from .prompts import Phrases
 from .retrieval import HybridRetriever, RetrievalResult, zscores
@@ -31,6 +33,9 @@ class SentenceWeights:
     overlap: float = 1.0  # share of the question's rare words the sentence holds (0..1)
     passage: float = 0.5  # z-score of its passage in the fused ranking
     label: float = 0.3  # the label sentence of a list item ("Peningkatan Ekonomi: …")
+    aspect: float = 0.5  # the sentence (or the one before it: "Solusinya?") names the question's aspect
+    same_passage: float = 1.0  # how far below the lead a sentence of the lead's passage may score
+    other_passage: float = 0.5  # how far below the lead a sentence of another passage may score
 
 
 MAX_SUPPORT = 2  # supporting sentences after the lead
@@ -81,18 +86,28 @@ class Composer:
             return [(e.metadata.get("position", i), e.text, e.chunk_id) for i, e in enumerate(entries)]
         return [(i, s, f"{chunk.chunk_id}#s{i}") for i, s in enumerate(split_sentences(chunk.text, self.lexicon))]
 
-    def rank_sentences(self, result: RetrievalResult, ignore_terms: frozenset[str]) -> list[_Scored]:
-        """Every usable sentence of the best passages, best first."""
+    def rank_sentences(self, result: RetrievalResult, ignore_terms: frozenset[str],
+                       aspect_of: Callable[[str], bool] | None = None) -> list[_Scored]:
+        """Every usable sentence of the best passages, best first.
+
+        aspect_of(text) says whether a text names what the question asks about ("misalnya" for an
+        example, "solusinya" for a solution); the sentence before counts too ("Solusinya? Perlu…").
+        """
         idf = self.retriever.keyword.idf
         query = {t for t in result.query_tokens if t not in ignore_terms} or set(result.query_tokens)
         query_mass = sum(idf.get(t, 0.0) for t in query) or 1.0
         hits = result.hits[:PASSAGES_READ]
         passage_z = zscores({h.chunk.chunk_id: h.score for h in hits}, {h.chunk.chunk_id for h in hits})
         rows: list[tuple[Chunk, int, str, str, int]] = []
+        names_aspect: set[str] = set()
         for hit in hits:
+            previous = ""
             for position, sentence, sid in self._sentences(hit.chunk):
                 if _usable(sentence, self.lexicon):
                     rows.append((hit.chunk, position, sentence, sid, hit.rank))
+                    if aspect_of is not None and (aspect_of(sentence) or (previous.endswith("?") and aspect_of(previous))):
+                        names_aspect.add(sid)
+                previous = sentence.strip()
         sims = {sid: result.sentence_similarity[sid] for _, _, _, sid, _ in rows if sid in result.sentence_similarity}
         sim_z = zscores(sims, {sid for _, _, _, sid, _ in rows}) if sims else {}
         w = self.weights
@@ -101,19 +116,25 @@ class Composer:
             overlap = sum(idf.get(t, 0.0) for t in content_words(sentence, self.lexicon) & query) / query_mass
             is_label = bool(chunk.metadata.get("list_item")) and position == 0
             score = (w.similarity * sim_z.get(sid, 0.0) + w.overlap * overlap
-                     + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label)
+                     + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label
+                     + w.aspect * (sid in names_aspect))
             scored.append(_Scored(score, chunk, position, sentence.strip(), rank))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
     def compose(self, question: str, standalone: str, result: RetrievalResult, *, wants_list: bool,
-                ignore_terms: frozenset[str] = frozenset(), with_outro: bool = True) -> Answer:
-        """The cited answer (the caller already judged the question answerable)."""
-        ranked = self.rank_sentences(result, ignore_terms)
+                ignore_terms: frozenset[str] = frozenset(), with_outro: bool = True,
+                aspect_of: Callable[[str], bool] | None = None, focus_words: frozenset[str] = frozenset()) -> Answer:
+        """The cited answer (the caller already judged the question answerable).
+
+        focus_words: stems of what the question is specifically about; a list item whose label
+        holds one of them is answered in detail rather than the whole list.
+        """
+        ranked = self.rank_sentences(result, ignore_terms, aspect_of)
         if not ranked:
             return Answer(question, self.phrases.get("not_covered"), refused=True, route="refusal",
                           standalone_question=standalone)
         cites = Citations()
-        items = self._list_to_show(ranked, result) if wants_list else None
+        items = self._list_to_show(ranked, result, focus_words) if wants_list else None
         if items:
             body = self._list_body(items, ranked, cites)
             intro = self.phrases.get("intro_list", seed=standalone)
@@ -132,23 +153,23 @@ class Composer:
         n = cites.passage(lead.chunk)
         sentences = self._sentences(lead.chunk)
         lines = []
+        used = {(lead.chunk.chunk_id, lead.position)}
         if _POINTING_OPENER.match(lead.sentence) and lead.position > 0:
             before = next((s for p, s, _ in sentences if p == lead.position - 1), "")
             if before and not before.rstrip().endswith(":"):
                 lines.append(f"{_lead_form(before)} {lead.sentence} [{n}]")
+                used.add((lead.chunk.chunk_id, lead.position - 1))
         if not lines:
             lines.append(f"{_lead_form(lead.sentence)} [{n}]")
-        used = {(lead.chunk.chunk_id, lead.position), (lead.chunk.chunk_id, lead.position - 1)}
-        support: list[tuple[Chunk, int, str]] = []
-        for row in ranked[1:]:
-            if len(support) >= MAX_SUPPORT:
-                break
-            key = (row.chunk.chunk_id, row.position)
-            if key in used or any(key == (c.chunk_id, p) for c, p, _ in support):
-                continue
-            if row.score < ranked[0].score - 2.0:
-                break  # far weaker than the lead: more noise than support
-            support.append((row.chunk, row.position, row.sentence))
+        w = self.weights
+        same = [r for r in ranked[1:] if r.chunk.chunk_id == lead.chunk.chunk_id
+                and (r.chunk.chunk_id, r.position) not in used and r.score >= lead.score - w.same_passage]
+        other = [r for r in ranked[1:] if r.chunk.chunk_id != lead.chunk.chunk_id
+                 and r.score >= lead.score - w.other_passage]
+        chosen = (same[:MAX_SUPPORT] + other)[:MAX_SUPPORT] if same else other[:MAX_SUPPORT]
+        # Sentences of the lead's passage keep their reading order.
+        chosen.sort(key=lambda r: (r.chunk.chunk_id != lead.chunk.chunk_id, r.passage_rank, r.position))
+        support = [(r.chunk, r.position, r.sentence) for r in chosen]
         if support:
             lines.append("")
             lines += [f"- {_lead_form(s)} [{cites.passage(c)}]" for c, _, s in support]
@@ -156,8 +177,14 @@ class Composer:
 
     # -- lists ----------------------------------------------------------------------------------
 
-    def _list_to_show(self, ranked: list[_Scored], result: RetrievalResult) -> list[Chunk] | None:
+    def _list_to_show(self, ranked: list[_Scored], result: RetrievalResult,
+                      focus_words: frozenset[str] = frozenset()) -> list[Chunk] | None:
         """The items of the list the best passages belong to, unless one item clearly wins."""
+        lead = ranked[0]
+        if lead.chunk.metadata.get("list_item") and focus_words:
+            label = item_label(lead.chunk.text)
+            if label and focus_words & content_words(label, self.lexicon):
+                return None  # "pertukaran pelajar … manfaatnya?": that item, in detail
         anchor = next((h.chunk for h in result.hits[:3] if h.chunk.metadata.get("list_item")), None)
         if anchor is None:
             intro = next((h.chunk for h in result.hits[:2] if h.chunk.text.rstrip().endswith(":")), None)

@@ -15,7 +15,7 @@ from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -30,6 +30,7 @@ from .errors import INTERNAL_ERROR, AssistantError, InvalidQuestion, ServiceUnav
 from .feedback import open_feedback_store
 from .ratelimit import Limiters, make_limiters
 from .service import AssistantService
+from .widget import widget_router
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,9 @@ FEEDBACK_FIELDS = ("question", "answer", "rating", "comment", "citations")
 # Answering is CPU-bound: a few worker threads keep the CPU busy without starving the
 # threadpool Gradio and Starlette share for their own blocking work.
 ASK_WORKERS = 4
+# Gradio events that run the answering code share this concurrency id: one pool of ASK_WORKERS
+# threads, and the edge (edge.GradioGuard) counts them against the same question limit as /api/ask.
+ASK_EVENTS = "answering"
 
 HTTP_MESSAGES = {
     404: "Alamat ini tidak ada. Coba POST /api/ask atau buka /widget.",
@@ -332,31 +336,7 @@ def create_api(assistant: AssistantService, settings: Settings, feedback: Any | 
                   and not (allowed == "GET" and m == "HEAD")]
         app.add_api_route(path, _method_not_allowed(allowed), methods=others, include_in_schema=False)
 
-    def static_file(name: str, media_type: str) -> FileResponse:
-        path = static_dir / name
-        if not path.is_file():
-            raise StarletteHTTPException(404)
-        return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-cache"})
-
-    # Only these files are served: a fixed map, so no request path can reach anything else.
-    widget_files = {
-        "widget.html": "text/html; charset=utf-8",
-        "widget.js": "text/javascript; charset=utf-8",
-        "widget.css": "text/css; charset=utf-8",
-        "embed-example.html": "text/html; charset=utf-8",
-    }
-
-    @app.get("/widget", include_in_schema=False)
-    async def widget() -> FileResponse:
-        """The embeddable chat widget page."""
-        return static_file("widget.html", widget_files["widget.html"])
-
-    @app.get("/widget/{name}", include_in_schema=False)
-    async def widget_asset(name: str) -> FileResponse:
-        """The widget's own script, style and the example host page."""
-        if name not in widget_files:
-            raise StarletteHTTPException(404)
-        return static_file(name, widget_files[name])
+    app.include_router(widget_router(static_dir, settings.prompts_dir))
 
     # Outermost last: the edge (client, host, logs) sees everything, security headers cover
     # CORS preflights and error responses, and Gradio's routes get the same limits as the API.

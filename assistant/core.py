@@ -17,7 +17,7 @@ from .embeddings import make_embedder
 from .errors import CorpusError, InvalidQuestion
 from .index import ChromaIndex, SyncReport
 from .prompts import load_phrases
-from .records import RecordQuery, RecordStore, answer_from_records
+from .records import RecordStore, answer_by_focus, answer_from_records
 from .retrieval import HybridRetriever, RetrievalResult
 from .routing import Decision, Router, Turn, build_router
 from .routing_data import load_routing
@@ -94,6 +94,7 @@ class Assistant:
         self.retriever: HybridRetriever | None = None
         self._router_cache: Router | None = None
         self._domain: frozenset[str] | None = None
+        self._focus_cache: dict[str, set[str]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None, *, ingest_if_needed: bool = True) -> "Assistant":
@@ -175,11 +176,9 @@ class Assistant:
 
     def _answer_from_records(self, decision: Decision) -> Answer | None:
         turn = decision.turn
-        query = RecordQuery(decision.standalone, turn.places, turn.unknown_names,
-                            wants_list="list" in turn.intents, sister_provinces="province" in turn.intents)
-        answer = answer_from_records(query, self.records, self.record_phrases)
+        answer = answer_from_records(decision.record_query(), self.records, self.record_phrases)
         if answer is None:
-            return None
+            return self._records_by_focus(decision)
         discussed = self._articles_about(decision)
         if discussed is None:
             return answer
@@ -193,6 +192,26 @@ class Assistant:
             merged = merge_answers(answer, discussed, bridge)
         merged.route = "records"
         return merged
+
+    def _records_by_focus(self, decision: Decision) -> Answer | None:
+        """ "kota mana yang kerja sama soal sampah?": relationships whose focus names the topic."""
+        wanted = set(tokenize(" ".join(decision.turn.need), lexicon=self.lexicon))
+        if not wanted:
+            return None
+        # Every word of the topic ("pengelolaan sampah", not any "pengelolaan"); else its rarest word.
+        rels = [r for r in self.records.relationships if wanted <= self._focus_terms(r)]
+        if not rels:
+            counts = {w: sum(w in self._focus_terms(r) for r in self.records.relationships) for w in wanted}
+            rarest = min((w for w in wanted if counts[w]), key=counts.get, default=None)
+            rels = [r for r in self.records.relationships if rarest in self._focus_terms(r)] if rarest else []
+        if not rels:
+            return None
+        return answer_by_focus(decision.standalone, " ".join(decision.turn.need), rels, self.record_phrases)
+
+    def _focus_terms(self, rel) -> set[str]:
+        if rel.rel_id not in self._focus_cache:
+            self._focus_cache[rel.rel_id] = set(tokenize(" ".join(rel.focus), lexicon=self.lexicon))
+        return self._focus_cache[rel.rel_id]
 
     def _articles_about(self, decision: Decision) -> Answer | None:
         """An article answer limited to passages that name every place of the question, if any."""
@@ -219,10 +238,16 @@ class Assistant:
                           route="out_of_scope")
         wants_list = bool(turn.intents & {"list"}) or (bool(turn.article_aspects & LIST_ASPECTS) and len(turn.need) <= 1)
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
-                                          ignore_terms=self._domain_stems())
+                                          ignore_terms=self._domain_stems(), aspect_of=self._aspect_test(turn),
+                                          focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)))
         if decision.smalltalk == "thanks" and not answer.refused:
             answer.answer = f"{self.phrases.get('thanks_prefix')} {answer.answer}"
         return answer
+
+    def _aspect_test(self, turn: Turn):
+        """Does a sentence name what the question asks about (its aspect)?"""
+        wanted = turn.article_aspects
+        return lambda text: bool(wanted and self.routing.aspects_of(text, self.lexicon) & wanted)
 
     def _search(self, decision: Decision, k: int) -> RetrievalResult:
         return self._retriever().search(decision.standalone, k, kinds=("article",), aspects=decision.turn.aspects,

@@ -17,11 +17,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal, Sequence
 
-from .records import PlaceMatch, RecordStore
+from .records import PlaceMatch, RecordQuery, RecordStore
 from .records.model import fold
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector
-from .text import Lexicon, normalize
+from .text import Lexicon, normalize, stem
 
 Path_ = Literal["records", "articles", "smalltalk", "out_of_scope", "injection"]
 INDONESIAN = ("city", "province")
@@ -78,20 +78,28 @@ class Decision:
     reason: str = ""
     context: tuple[str, ...] = field(default=())  # previous turns it leaned on
 
-    def but(self, **changes) -> "Decision":
-        return replace(self, **changes)
+    def record_query(self) -> RecordQuery:
+        """What the record tables are asked, for a decision on the records path."""
+        turn = self.turn
+        return RecordQuery(self.standalone, turn.places, turn.unknown_names, wants_list="list" in turn.intents,
+                           sister_provinces="province" in turn.intents)
 
 
 class Router:
     """Decides the path of each turn (retrieval-based answerability is judged by the caller)."""
 
     def __init__(self, data: RoutingData, records: RecordStore, speller: SpellingCorrector | None,
-                 lexicon: Lexicon | None = None, known_words: frozenset[str] = frozenset()) -> None:
+                 lexicon: Lexicon | None = None, known_words: frozenset[str] = frozenset(),
+                 ordinary_words: frozenset[str] = frozenset(), english_words: frozenset[str] = frozenset()) -> None:
         self.data = data
         self.records = records
         self.speller = speller
         self.lexicon = lexicon
-        self.known_words = known_words  # spelt-right words: never taken for unknown place names
+        # Spelt-right words, never taken for an unknown place name: any known word when written in
+        # lowercase; when capitalised only ordinary words (frequency lists hold "Osaka" too).
+        self.known_words = known_words
+        self.ordinary_words = ordinary_words
+        self.english_words = english_words
         self._stopwords = (lexicon.stopwords if lexicon else frozenset())
 
     # -- one message --------------------------------------------------------------------------
@@ -182,7 +190,10 @@ class Router:
                      and not w.isdigit())
         return Turn(
             text=text, norm=norm, places=places,
-            unknown_names=tuple(self._unknown_names(text, places)),
+            # A lowercase word is taken for a name only when it is all the question asks about
+            # besides twinning ("kediri kembaran sama kota mana?", not "tukeran mahasiswa …").
+            unknown_names=tuple(self._unknown_names(text, places, (strong or "twinning" in intents)
+                                                    and len(need) == 1 and not aspects)),
             strong_domain=strong, weak_domain=weak, aspects=aspects, intents=intents,
             follow_up_cue=bool(follow and follow.start() == 0),
             more=bool(more and more.start() == 0 and len(words) <= 3),
@@ -201,24 +212,47 @@ class Router:
             kept.append(place)
         return kept
 
-    def _unknown_names(self, text: str, places: Sequence[PlaceMatch]) -> list[str]:
-        """Capitalised words (not the first word, not known words) outside known places."""
+    def _unknown_names(self, text: str, places: Sequence[PlaceMatch], asks_twinning: bool) -> list[str]:
+        """Words that look like a place we have no data for ("Purwakarta", "kota Kendari").
+
+        A word counts when it is not a known word and is capitalised (not first), follows "kota" /
+        "kabupaten", or sits in a question about twinning ("tasikmalya sistercity nya apa").
+        """
         taken = [(p.start, p.end) for p in places]
-        names, run = [], []
-        for i, match in enumerate(re.finditer(r"\w+", text)):
+        names: list[str] = []
+        run: list[str] = []
+        previous = ""
+        for i, match in enumerate(re.finditer(r"[^\W\d_]+", text)):
             word = match.group()
-            inside = any(s <= match.start() < e for s, e in taken)
             low = fold(word)
-            looks_like_name = (word[:1].isupper() and not word.isupper() and not inside and i > 0
-                               and low not in self.known_words and len(low) >= 3)
-            if looks_like_name:
-                run.append(word)
+            bare = low[:-3] if low.endswith("nya") and len(low) > 6 else low
+            acronym = word.isupper() and len(word) <= 5  # "SDM", "UMKM"; known ones (IKN) are aliases
+            capitalised = word[:1].isupper() and not acronym and i > 0
+            ordinary = len(low) < 4 or low in self.ordinary_words or bare in self.ordinary_words
+            if not capitalised and not ordinary:
+                ordinary = self._plain_word(low)
+            inside = any(s <= match.start() < e for s, e in taken)
+            named = capitalised or previous in ("kota", "kabupaten", "kab", "provinsi") or asks_twinning or bool(run)
+            if not inside and not ordinary and not acronym and named:
+                run.append(word if bare == low else word[:-3])
             elif run:
                 names.append(" ".join(run))
                 run = []
+            previous = low
         if run:
             names.append(" ".join(run))
         return names
+
+    def _plain_word(self, word: str) -> bool:
+        """A lowercase word that is a word, not a name: English, or an affixed Indonesian word.
+
+        Frequency lists can't tell: they hold city names too. A stem only counts when more than
+        a bare "ke"/"di"/"be" was cut off ("memiliki" -> "milik" yes, "kediri" -> "diri" no).
+        """
+        if word in self.english_words:
+            return True
+        root = stem(word)
+        return root != word and root in self.ordinary_words and not (word[:2] in ("ke", "di", "be", "se", "pe", "te") and root == word[2:])
 
     # -- a turn in its conversation -----------------------------------------------------------
 
@@ -239,6 +273,7 @@ class Router:
             merged = self._merge(turn, previous)
             context = (previous.text,)
             turn = self.analyse(merged)
+        turn = _mark_corrected_places(turn, changes)
         path, reason = self._path(turn)
         return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context)
 
@@ -284,12 +319,12 @@ class Router:
     def _merge(self, turn: Turn, previous: Turn) -> str:
         """This turn's words plus what it borrows from the previous topic."""
         if turn.more and not (turn.places or turn.need):
-            return f"{turn.text} {previous.text}"
-        text = previous.text
+            return f"{turn.text} {previous.text}"  # "kenapa?", "lanjut": more of the same
         if turn.places:
+            if turn.need:
+                return turn.text  # "Paris lagi musim apa?": a new question, not a reference
             text = _swap_places(previous, turn)
-            rest = _without_places(turn)
-            rest = self.data.follow_up.search(normalize(rest, self.lexicon)) and _drop_cue(rest) or rest
+            rest = _drop_cue(_without_places(turn))
             extra = " ".join(w for w in _WORD.findall(rest) if normalize(w, self.lexicon) not in
                              (self.data.filler | self.data.bare_filler | self._stopwords | self.data.follow_up.words))
             return f"{extra} {text}".strip() if extra else text
@@ -297,11 +332,11 @@ class Router:
         if turn.article_aspects and previous.article_aspects:
             # "kalau tantangannya?" after a question about benefits: swap the aspect.
             return _swap_aspect(previous, rest, self.data, self.lexicon)
-        if turn.need and not turn.aspects and not turn.intents:
-            # A new need about the same place ("penduduknya berapa?"): keep only the place.
-            names = " ".join(p.name for p in previous.places)
+        if previous.places and not previous.article_aspects:
+            # "sejak kapan?", "penduduknya berapa?" after a question about a place: that place.
+            names = " dan ".join(p.name for p in previous.places)
             return f"{rest} {names}".strip()
-        return f"{rest} {text}".strip()
+        return f"{rest} {previous.text}".strip()
 
     # -- the verdict --------------------------------------------------------------------------
 
@@ -325,7 +360,18 @@ class Router:
             return "records", "tempat yang tidak dikenal + kata kota kembar"
         if "province" in intents and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects:
             return "records", "sister province"
+        if {"twinning", "list"} <= intents and turn.need and not turn.article_aspects:
+            return "records", "kota mana yang bekerja sama soal suatu bidang"
         return "articles", "dinilai dari sumber"
+
+
+def _mark_corrected_places(turn: Turn, changes: tuple[tuple[str, str], ...]) -> Turn:
+    """Places reached through a spelling correction are flagged, so the answer can say so."""
+    fixed = {fold(after) for _, after in changes}
+    if not fixed:
+        return turn
+    places = tuple(replace(p, fuzzy=True) if fold(p.typed) in fixed else p for p in turn.places)
+    return replace(turn, places=places)
 
 
 def _dedupe(places: Sequence[PlaceMatch]) -> list[PlaceMatch]:
@@ -392,10 +438,18 @@ def known_words(lexicon: Lexicon | None, data: RoutingData) -> frozenset[str]:
 
     from .records.places import root_words
 
-    words = set(root_words()) | set(top_n_list("id", 60_000)) | set(top_n_list("en", 60_000))
+    # English beyond the 30,000 most frequent words is mostly rare names ("suraya" is not a typo of a word).
+    words = set(root_words()) | set(top_n_list("id", 60_000)) | set(top_n_list("en", 30_000))
     if lexicon is not None:
         words |= set(lexicon.words) | set(lexicon.stopwords) | {w for v in lexicon.words.values() for w in v.split()}
     return frozenset(words | data.cue_words())
+
+
+def word_frequency(word: str) -> float:
+    """How common a word is in Indonesian or English text (Zipf scale, 0 = unseen)."""
+    from wordfreq import zipf_frequency
+
+    return max(zipf_frequency(word, "id"), zipf_frequency(word, "en"))
 
 
 def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | None, corpus_texts: list[str]) -> Router:
@@ -403,9 +457,17 @@ def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | Non
     from collections import Counter
 
     from .spelling import vocabulary
-    from .text import stem
+
+    from .records.places import root_words
 
     known = known_words(lexicon, data)
-    targets = vocabulary(corpus_texts) + Counter({w: 1 for w in data.cue_words() if w.isalpha()})
-    speller = SpellingCorrector(targets, known, records.places.single_words(), stem=stem)
-    return Router(data, records, speller, lexicon, known)
+    corpus = vocabulary(corpus_texts)
+    targets = corpus + Counter({w: 1 for w in data.cue_words() if w.isalpha()})
+    speller = SpellingCorrector(targets, known, records.places.name_words(), stem=stem, frequency=word_frequency)
+    # Words that are never a place name, for spotting names we have no data for. Frequency lists
+    # are left out on purpose: they hold city names too ("Osaka", "Banjarmasin").
+    ordinary = frozenset(set(root_words()) | set(corpus) | data.cue_words()
+                         | (set(lexicon.words) | set(lexicon.stopwords) if lexicon else set()))
+    from wordfreq import top_n_list
+
+    return Router(data, records, speller, lexicon, known, ordinary, frozenset(top_n_list("en", 30_000)))

@@ -33,7 +33,8 @@ class Cues:
         self.phrases = tuple(normalized)
         self.words = frozenset(w for p in normalized for w in p.split())
         body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in normalized)
-        self._pattern = re.compile(rf"(?<!\w)(?:{body})(?!\w)") if body else None
+        # A suffix glued to the last word doesn't change the cue: "kembarnya", "manfaatnya", "tipsmu".
+        self._pattern = re.compile(rf"(?<!\w)(?:{body})(?:nya|mu|ku)?(?!\w)") if body else None
 
     def find(self, norm_text: str) -> list[re.Match[str]]:
         return list(self._pattern.finditer(norm_text)) if self._pattern else []

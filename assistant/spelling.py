@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 MIN_LENGTH = 4  # shorter words are too easy to "correct" into something else
+FREQUENCY_MARGIN = 1.0  # Zipf units: a place must be 10x more common than an equally close word
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -52,11 +53,14 @@ class SpellingCorrector:
     """Corrects unknown words towards the corpus vocabulary, cue words and place names."""
 
     def __init__(self, targets: Counter[str], known_words: Iterable[str], place_words: Iterable[str],
-                 stem: Callable[[str], str] | None = None) -> None:
+                 stem: Callable[[str], str] | None = None, frequency: Callable[[str], float] | None = None) -> None:
         # targets: words worth correcting to (corpus words with their frequency, cue words).
         # known_words: every other correctly spelt word (root words, casual and English words).
         self.targets = targets
         self.stem = stem
+        # How common a word is (Zipf scale): between two equally close words, the common one is
+        # the likelier intent ("surbaya" is Surabaya, not the rare root word "suraya").
+        self.frequency = frequency or (lambda word: 0.0)
         self.places = {w for w in place_words if len(w) >= MIN_LENGTH}
         self.known = set(known_words) | set(targets) | self.places
         self._by_first: dict[str, list[str]] = {}
@@ -90,21 +94,23 @@ class SpellingCorrector:
         best_distance, _, best = scored[0]
         rivals = [t for d, _, t in scored[1:] if d == best_distance]
         if best in self.places:
-            # A place wins only against every ordinary word, and only unambiguously.
-            if rivals or self._ordinary_within(word, best_distance):
+            # A place wins only against every ordinary word as close as it, and only unambiguously.
+            if rivals:
+                return None
+            floor = self.frequency(best) - FREQUENCY_MARGIN
+            if any(self.frequency(w) >= floor for w in self._ordinary_within(word, best_distance)):
                 return None
             return best
         if rivals and any(r in self.places for r in rivals):
             return None
         return best
 
-    def _ordinary_within(self, word: str, distance: int) -> bool:
-        """Is some ordinary word (not a place) at most `distance` edits from `word`?"""
-        return any(
-            edit_distance(word, w, distance) <= distance
-            for w in self._ordinary_by_first.get(word[0], ())
-            if abs(len(w) - len(word)) <= distance
-        )
+    def _ordinary_within(self, word: str, distance: int) -> list[str]:
+        """Ordinary words (not places) at most `distance` edits from `word`."""
+        return [
+            w for w in self._ordinary_by_first.get(word[0], ())
+            if abs(len(w) - len(word)) <= distance and edit_distance(word, w, distance) <= distance
+        ]
 
     def correct(self, text: str) -> Correction:
         """The text with unknown words replaced by their correction (case kept for capitals)."""

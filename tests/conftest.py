@@ -94,3 +94,18 @@ class WordHashEmbeddings:
 @pytest.fixture
 def fake_embedder():
     return WordHashEmbeddings()
+
+
+@pytest.fixture(scope="session")
+def router():
+    """The real router over the project's corpus, records and word lists (no embedding model)."""
+    from assistant.corpus import load_articles
+    from assistant.records import RecordStore
+    from assistant.routing import build_router
+    from assistant.routing_data import load_routing
+    from assistant.text import lexicon_path, load_lexicon
+
+    prompts = PROJECT_ROOT / "prompts"
+    articles, _ = load_articles(PROJECT_ROOT / "corpus")
+    store, _ = RecordStore.load(PROJECT_ROOT / "corpus" / "records", prompts)
+    return build_router(load_routing(prompts), store, load_lexicon(lexicon_path(prompts)), [a.body for a in articles])

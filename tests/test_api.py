@@ -49,7 +49,7 @@ def test_ask_returns_answer_contract_with_citations(client):
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("application/json")
     data = resp.json()
-    assert set(data) == {"question", "answer", "refused", "citations"}
+    assert set(data) == {"question", "answer", "refused", "route", "citations"}
     assert data["question"] == "Apa itu sister city?"
     assert data["refused"] is False
     assert data["citations"], data

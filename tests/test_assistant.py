@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 def test_answer_contract_and_every_citation_supports_its_sentence(real_assistant):
     answer = real_assistant.ask("Apa saja tantangan dalam pelaksanaan kerja sama kota kembar?")
     data = answer.to_dict()
-    assert set(data) == {"question", "answer", "refused", "citations"}
+    assert set(data) == {"question", "answer", "refused", "route", "citations"}
     assert data["refused"] is False and data["citations"]
     for c in data["citations"]:
         assert {"n", "source_id", "title", "section", "url", "text"} <= set(c)

@@ -149,7 +149,7 @@ def test_gradio_answering_events_share_the_question_limit_with_the_api(site):
 
 def test_an_answering_event_passes_the_guard_and_streams_the_answer(site):
     url, application = site()
-    api_name = "respond"  # the chat box's submit event: (question, chat, history, answers)
+    api_name = "ask"  # the chat box's submit event: (question, messages, turns, answers)
     assert api_name in application.state.answering.api_names
     with httpx.Client(base_url=url, timeout=30) as c:
         started = c.post(f"/gradio_api/call/{api_name}", json={"data": ["Apa itu sister city?", [], [], {}]})

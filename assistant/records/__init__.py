@@ -9,7 +9,7 @@
 """
 from __future__ import annotations
 
-from .answers import RecordQuery, answer_from_records
+from .answers import RecordQuery, answer_by_focus, answer_from_records
 from .loading import load_tables
 from .model import Candidate, PlaceMatch, Relationship, Source, fold, province_key, slug
 from .places import PlaceAliases, PlaceNames, load_place_aliases
@@ -18,6 +18,6 @@ from .store import RecordStore
 
 __all__ = [
     "Candidate", "PlaceAliases", "PlaceMatch", "PlaceNames", "RecordQuery", "RecordStore", "Relationship", "Source",
-    "answer_from_records", "fold", "is_scraped_list", "load_place_aliases", "load_tables", "province_key",
+    "answer_by_focus", "answer_from_records", "fold", "is_scraped_list", "load_place_aliases", "load_tables", "province_key",
     "slug", "source_label", "strip_parenthetical",
 ]

@@ -284,3 +284,12 @@ def _what_i_can_answer(out: _Compose, store: RecordStore, phrases: Phrases) -> N
     ids = store.known_city_ids()
     examples = ", ".join(store.display_name(c) for c in ("surabaya", "bandung", "medan") if c in ids)
     out.say(phrases.get("what_i_can_answer", n=len(ids), examples=examples or store.display_name(ids[0])))
+
+
+def answer_by_focus(question: str, topic: str, rels: list[Relationship], phrases: Phrases) -> Answer:
+    """The relationships whose recorded focus matches a topic ("kerja sama soal sampah")."""
+    out = _Compose()
+    out.say(phrases.get("focus_intro", seed=question, topic=topic, n=len(rels)))
+    for rel in rels:
+        out.relationship(rel)
+    return _finish(question, out, phrases, question)

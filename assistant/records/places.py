@@ -183,9 +183,10 @@ class PlaceNames:
         for word in aliases.not_a_place:
             self._names.pop((word,), None)
 
-    def single_words(self) -> set[str]:
-        """Every one-word name (folded): what a misspelt word may be corrected to."""
-        return {tokens[0] for tokens in self._names if len(tokens) == 1 and tokens[0].isalpha()}
+    def name_words(self) -> set[str]:
+        """Every word of every name (folded, 4+ letters): what a misspelt word may be corrected to
+        ("lumpr" -> "lumpur" in "Kuala Lumpur")."""
+        return {t for tokens in self._names for t in tokens if t.isalpha() and len(t) >= 4}
 
     def find(self, text: str, fuzzy: bool = True) -> list[PlaceMatch]:
         """Every place named in text (longest name wins), with character spans into the text.
