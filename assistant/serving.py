@@ -36,7 +36,7 @@ class Check:
 
 
 class ServedAssistant:
-    """Duck-types as assistant.core.Assistant for api.py and app.py (ask, brief, records, ready)."""
+    """An AssistantService (assistant/service.py) for api.py and app.py, plus health() and last_error."""
 
     def __init__(self, settings: Settings, opener: Callable[[Settings], Any] | None = None,
                  feedback: Callable[[], Any] | None = None) -> None:
