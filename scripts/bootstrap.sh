@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Idempotent setup for a fresh machine: a venv with pinned CPU torch, the project, and
-# Debian's chromium for the browser tests. Safe to run again: it skips what is already there.
+# Idempotent setup for a fresh machine: a venv with pinned CPU torch, the project, and (with
+# --browser, for the tests) Debian's chromium, LibreOffice Writer and poppler. Safe to run
+# again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -12,22 +13,27 @@ if [ ! -f "$stamp" ]; then
   .venv/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[test]"
   rm -f .venv/.installed-* && touch "$stamp"
 fi
-# Debian packages the tests need: chromium (browser tests), and the service's real engines for
-# the fault tests: redis-server, postgresql (initdb/postgres), nginx. Only what is missing is installed.
 if [ "${1:-}" = "--browser" ]; then
+  # Debian packages the tests need: chromium (browser tests), libreoffice-writer + poppler-utils
+  # (a briefing DOCX rendered headless to PDF/PNG), fonts-liberation2 (Arial's metrics), and the
+  # service's real engines for the fault tests: redis-server, postgresql (initdb/postgres), nginx.
   missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  [ -d /usr/share/fonts/truetype/liberation2 ] || missing+=(fonts-liberation2)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
-  if [ "${#missing[@]}" -gt 0 ]; then
-    sudo=""; [ "$(id -u)" = "0" ] || sudo="sudo"
+  if [ ${#missing[@]} -gt 0 ]; then
+    as_root=(); [ "$(id -u)" = "0" ] || as_root=(sudo)
     # policy-rc.d 101: don't start the packages' system services (the tests start their own, on free ports).
     if [ ! -e /usr/sbin/policy-rc.d ]; then
-      printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null && $sudo chmod +x /usr/sbin/policy-rc.d
-      trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+      printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+      "${as_root[@]}" chmod +x /usr/sbin/policy-rc.d
+      trap '"${as_root[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
     fi
-    $sudo apt-get update -qq
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    "${as_root[@]}" apt-get update -qq
+    "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 fi

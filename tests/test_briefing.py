@@ -8,13 +8,16 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
+from datetime import datetime, timezone
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from assistant.briefing import Briefing, build_briefing, compose_briefing
 from assistant.chunking import chunk_article
-from assistant.config import PROJECT_ROOT
+from assistant.briefing.subject import resolve_subject
+from assistant.config import PROJECT_ROOT, Settings
 from assistant.corpus import load_articles
 from assistant.errors import InvalidQuestion, UnknownPlace
 from assistant.briefing.formal import is_casual, rewrite
@@ -22,6 +25,7 @@ from assistant.records import RecordStore
 from assistant.schema import Chunk, Hit
 
 RECORDS_DIR = PROJECT_ROOT / "corpus" / "records"
+FORMAL_RULES = yaml.safe_load((PROJECT_ROOT / "prompts" / "formal.yaml").read_text(encoding="utf-8"))
 CASUAL = ["guys", "banget", "nggak", "gak", "lho", "loh", "sih", "dong", "yuk", "bayangin", "aja", "udah",
           "deh", "nih", "kok", "keliatan", "kalo", "emangnya", "doang", "sampe", "tetep"]
 
@@ -74,6 +78,8 @@ def briefings(store, retriever) -> dict[str, Briefing]:
         "pair": make("Surabaya–Busan"),
         "topic": make("manfaat dan tantangan sister city"),
         "unrecorded": make("Surabaya dan Rotterdam"),
+        "economy": make("manfaat ekonomi sister city"),
+        "bandung": make("Bandung"),
     }
 
 
@@ -98,7 +104,7 @@ def urls_of(b: Briefing, numbers) -> set[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["city", "pair", "topic", "unrecorded"])
+@pytest.mark.parametrize("name", ["city", "pair", "topic", "unrecorded", "economy", "bandung"])
 def test_every_fact_is_cited_and_every_citation_resolves(briefings, name):
     b = briefings[name]
     numbers = {e.n for e in b.sources}
@@ -120,17 +126,53 @@ def test_every_fact_is_cited_and_every_citation_resolves(briefings, name):
     assert cited == numbers, "every listed source is used"
 
 
-@pytest.mark.parametrize("name", ["city", "pair", "topic", "unrecorded"])
+@pytest.mark.parametrize("name", ["city", "pair", "topic", "unrecorded", "economy"])
 def test_article_sentences_are_formal_rewrites_of_the_cited_passage(briefings, article_chunks, name):
     b = briefings[name]
     article_sentences = [s for s in all_sentences(b) if s.kind == "article"]
     assert article_sentences
     for sentence in article_sentences:
-        assert rewrite(sentence.source_text) and sentence.text.endswith(rewrite(sentence.source_text))
+        rewrites = {rewrite(sentence.source_text, follows=f) for f in (False, True)} - {""}
+        assert any(sentence.text.endswith(r) for r in rewrites), sentence.text
         (n,) = sentence.citations
         entry = b.source(n)
-        passages = [c.text for c in article_chunks if c.title == entry.title and c.section == entry.section]
+        # One entry per article; the section the sentence comes from is one of its locators.
+        assert sentence.locator in entry.sections
+        passages = [c.text for c in article_chunks if c.title == entry.title and c.section == sentence.locator]
         assert any(sentence.source_text in p for p in passages), sentence.source_text
+
+
+@pytest.mark.parametrize("name", ["city", "pair", "topic", "unrecorded", "economy"])
+def test_rewrites_add_no_words_the_rules_do_not_give(briefings, name):
+    """A formal sentence is its source minus framing words, plus only the formal words of formal.yaml."""
+    allowed = {w.casefold() for _, formal in FORMAL_RULES["phrases"] for w in re.findall(r"\w+", formal)}
+    allowed |= {w.casefold() for key in ("imperative_buat", "buat_elsewhere", "intensifier_formal")
+                for w in re.findall(r"\w+", FORMAL_RULES[key])}
+    allowed |= set(re.findall(r"\w+", "Mitigasi".casefold()))
+    for sentence in all_sentences(briefings[name]):
+        if sentence.kind != "article":
+            continue
+        source = {w.casefold() for w in re.findall(r"\w+", sentence.source_text)}
+        added = {w.casefold() for w in re.findall(r"\w+", sentence.text)} - source - allowed
+        assert not added, (sentence.source_text, sentence.text, added)
+
+
+DANGLING = re.compile(r"^(?:[^:]{2,80}:\s+)?(?:ini|itu|hal ini|jadi,|intinya,|tidak hanya itu,|selain itu,|namun,|tetapi,)(?!\w)",
+                      re.I)
+
+
+@pytest.mark.parametrize("name", ["city", "pair", "topic", "unrecorded", "economy"])
+def test_no_dangling_openers_and_no_personal_pronouns(briefings, name):
+    """A sentence that opens its paragraph never leans on one that is not shown ("Ini ...", "Jadi, ...")."""
+    for section in briefings[name].sections:
+        previous_paragraph = None
+        for sentence in section.sentences:
+            opens = sentence.paragraph != previous_paragraph
+            previous_paragraph = sentence.paragraph
+            text = sentence.text.removeprefix("Mitigasi: ")
+            if opens or sentence.kind != "article":
+                assert not DANGLING.match(text), text
+            assert not re.search(r"(?<!\w)(?:kita|kamu|kalian|kami|anda)(?!\w)", text, re.I), text
 
 
 def test_record_sentences_cite_only_the_pages_behind_the_city(briefings, store):
@@ -143,7 +185,7 @@ def test_record_sentences_cite_only_the_pages_behind_the_city(briefings, store):
         assert urls_of(b, sentence.citations) <= allowed, sentence.text
 
 
-@pytest.mark.parametrize("name", ["city", "pair", "topic", "unrecorded"])
+@pytest.mark.parametrize("name", ["city", "pair", "topic", "unrecorded", "economy", "bandung"])
 def test_formal_register_throughout(briefings, name):
     b = briefings[name]
     texts = [b.title] + [s.heading for s in b.sections] + [s.text for s in all_sentences(b)] + b.notes
@@ -283,8 +325,6 @@ def test_unknown_city_and_unknown_side_of_a_pair(store, retriever):
     with pytest.raises(UnknownPlace) as info:
         compose_briefing("Surabaya–Atlantis", records=store, retrieve=retriever)
     assert info.value.name == "Atlantis"
-    with pytest.raises(UnknownPlace):
-        compose_briefing("manfaat", records=store, retrieve=retriever, kind="city")
 
 
 @pytest.mark.parametrize("subject", ["", "   ", "?!", None])
@@ -294,9 +334,115 @@ def test_empty_subject_is_an_invalid_question(store, retriever, subject):
     assert "kosong" in info.value.message
 
 
-def test_build_briefing_uses_the_assistant_records_and_retriever(store, retriever):
-    assistant_like = SimpleNamespace(records=store, retrieve=retriever)
+def test_build_briefing_uses_the_assistant_records_retriever_and_settings(store, retriever):
+    settings = Settings().with_(author="Sub Bagian Kerja Sama", org_name="Bagian Kerja Sama Setda Kota Surabaya")
+    assistant_like = SimpleNamespace(records=store, retrieve=retriever, settings=settings)
     before = len(retriever.calls)
     b = build_briefing(assistant_like, "Surabaya", title="Bahan Rapat", date="2 Juli 2025")
     assert b.title == "Bahan Rapat" and b.date == "2 Juli 2025" and b.kind == "city"
+    assert b.author == "Sub Bagian Kerja Sama" and b.organisation == "Bagian Kerja Sama Setda Kota Surabaya"
+    assert abs((datetime.now(timezone.utc) - b.created).total_seconds()) < 3600  # created now, not a template date
     assert len(retriever.calls) > before
+
+
+# ---------------------------------------------------------------------------------------------
+# Sources: one entry per document, strongest kind first, weaker kinds marked
+
+
+KIND_ORDER = ["pemerintah", "berita", "rujukan", "blog"]
+
+
+@pytest.mark.parametrize("name", ["city", "pair", "topic", "unrecorded", "economy", "bandung"])
+def test_one_source_entry_per_document_ordered_by_kind(briefings, name):
+    b = briefings[name]
+    assert [e.n for e in b.sources] == list(range(1, len(b.sources) + 1))
+    documents = [(e.title, e.url) if not e.url else e.url for e in b.sources]
+    assert len(documents) == len(set(documents)), "a document is listed once, its sections as locators"
+    ranks = [KIND_ORDER.index(e.kind) for e in b.sources]
+    assert ranks == sorted(ranks), [(e.n, e.kind) for e in b.sources]
+    for entry in b.sources:
+        assert bool(entry.mark) == (entry.kind in ("rujukan", "blog")), entry
+        assert entry.group  # the list heading of its kind
+        assert entry.sections or entry.pairs  # what is cited from it
+
+
+def test_weak_sources_are_where_a_reader_expects_them(briefings):
+    by_url = {e.url: e for e in briefings["bandung"].sources}
+    assert by_url["http://bandungdailyphotos.blogspot.com/2008/09/bandungs-sister-cities.html"].kind == "blog"
+    assert by_url["https://github.com/Hekman/twincities/blob/84ebdec26ee6878367953cfbc56311ae6452752b/twin_cities_raw.csv"].kind == "rujukan"
+    assert by_url["https://fwsistercities.org/?p=245"].kind == "pemerintah"
+    # The blog article (no URL) is one entry listing every section quoted, among the blogs.
+    (blog,) = [e for e in briefings["city"].sources if e.title.startswith("Kerjasama Sister City di Indonesia")]
+    assert blog.kind == "blog" and blog.url == "" and len(blog.sections) >= 3
+    (voi,) = [e for e in briefings["city"].sources if "voi.id" in e.url]
+    assert voi.kind == "berita" and len(voi.sections) >= 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Counts the chat also gives; focus terms; topic pairs; subjects
+
+
+def test_unverified_pairs_match_the_chat_and_never_include_a_verified_one(briefings, store):
+    from assistant.prompts import load_phrases
+    from assistant.records import answer_from_records
+    from assistant.records.answers import RecordQuery
+
+    b = briefings["bandung"]
+    table_partners = {r.partner for s in b.sections if s.table for r in s.table.rows}
+    assert "Cuenca" in table_partners
+    (note,) = [s for s in b.section("Catatan data").sentences if "belum terverifikasi" in s.text]
+    assert "Cuenca" not in note.text and "Melbourne" in note.text
+    briefing_count = int(re.search(r"Terdapat (\d+) ", note.text).group(1))
+    question = "Bandung punya kota kembar apa aja?"
+    query = RecordQuery(question, tuple(store.find_places(question)), wants_list=True)
+    chat = answer_from_records(query, store, load_phrases(PROJECT_ROOT / "prompts", "records"))
+    chat_count = int(re.search(r"Ada juga (\d+) pasangan", chat.answer).group(1))
+    assert briefing_count == chat_count == len(store.candidates_for_city("bandung")) == 3
+    assert "Cuenca" not in {c.partner_city for c in store.candidates_for_city("bandung")}
+
+
+def test_focus_terms_are_not_repeated(briefings):
+    (table,) = [s.table for s in briefings["bandung"].sections if s.table]
+    (braunschweig,) = [r for r in table.rows if r.partner == "Braunschweig"]
+    terms = [t.strip() for t in braunschweig.focus.split(";")]
+    assert "ekonomi dan perdagangan" in terms and "ekonomi" not in terms and "perdagangan" not in terms
+    assert len(terms) == len(set(terms))
+
+
+def test_topic_briefing_cites_the_pairs_whose_focus_fits(briefings, store):
+    b = briefings["economy"]
+    assert b.kind == "topic"
+    (section,) = [s for s in b.sections if s.table is not None]
+    rows = section.table.rows
+    assert 3 <= len(rows) <= 8
+    cues = ("ekonomi", "perdagangan", "investasi", "bisnis", "dunia usaha", "umkm", "industri", "agribisnis")
+    for row in rows:
+        rel = store.get(row.rel_id)
+        assert any(c in f.casefold() for f in rel.focus for c in cues), rel.focus
+        assert row.city and row.sources and urls_of(b, row.sources) <= set(rel.source_urls)
+    (fact,) = [s for s in section.sentences if s.kind == "record"]
+    assert all(f"{row.city}–" in fact.text for row in rows) and fact.citations
+    assert "ekonomi" in fact.text
+    # Pairs come best-evidenced first.
+    order = {"tinggi": 0, "sedang": 1, "rendah": 2}
+    assert [order[r.confidence] for r in rows] == sorted(order[r.confidence] for r in rows)
+
+
+@pytest.mark.parametrize("subject, hint, kind", [
+    ("Surabaya", "topic", "city"),
+    ("Surabaya", "pair", "city"),
+    ("Surabaya–Busan", "city", "pair"),
+    ("Surabaya dan Busan", "topic", "pair"),
+    ("manfaat ekonomi sister city", "city", "topic"),
+    ("manfaat ekonomi sister city", "pair", "topic"),
+    ("manfaat", "city", "topic"),
+])
+def test_the_subject_is_recognised_whatever_the_selector_says(store, subject, hint, kind):
+    assert resolve_subject(subject, store, hint).kind == kind
+
+
+@pytest.mark.parametrize("hint", [None, "city", "pair", "topic"])
+def test_a_misspelt_place_gets_suggestions_whatever_the_selector_says(store, hint):
+    with pytest.raises(UnknownPlace) as info:
+        resolve_subject("Surabya", store, hint)
+    assert "Surabaya" in info.value.suggestions

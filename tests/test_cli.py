@@ -69,7 +69,8 @@ def test_brief_writes_docx(run, tmp_path):
 
     doc = Document(str(target))
     assert any(p.style.name == "Heading 1" and "Hubungan kota kembar" in p.text for p in doc.paragraphs)
-    assert doc.tables and len(doc.tables[0].rows) == 12  # header + Surabaya's 11 relationships
+    # tables[0] is the details block (Tanggal, Pokok bahasan, ...); then Surabaya's relationships.
+    assert len(doc.tables) == 2 and len(doc.tables[1].rows) == 12  # header + Surabaya's 11 relationships
 
 
 def test_feedback_export(run, real_settings, tmp_path):

@@ -52,3 +52,13 @@ def test_project_prompts_load():
     settings = Settings()
     answer = load_phrases(settings.prompts_dir, "answer")
     assert "refusal" in answer.keys() and answer.get("refusal")
+
+
+def test_briefing_author_and_organisation_come_from_the_environment():
+    settings = Settings.from_env({"ASSISTANT_ORG_NAME": " Bagian Kerja Sama Setda Kota Surabaya ",
+                                  "ASSISTANT_AUTHOR": "Sub Bagian Kerja Sama Luar Negeri"})
+    assert settings.org_name == "Bagian Kerja Sama Setda Kota Surabaya"
+    assert settings.author == "Sub Bagian Kerja Sama Luar Negeri"
+    assert Settings.from_env({}).org_name == "" and Settings.from_env({}).author == ""
+    with pytest.raises(ConfigError, match="ASSISTANT_AUTHOR"):
+        Settings.from_env({"ASSISTANT_AUTHOR": "baris satu\nbaris dua"})

@@ -78,8 +78,12 @@ def test_rewrite_is_formal_and_keeps_facts(sentence):
 )
 def test_factual_sentences_survive(sentence):
     # List items (activities, benefits, challenges, case studies, tips) and sentences with numbers
-    # are the facts a briefing is made of: the rewrite must keep them.
-    assert rewrite(sentence)
+    # are the facts a briefing is made of: quoted after the sentence they follow, the rewrite
+    # keeps them. Sentences about "kita"/"kamu" are the exception: they are never used.
+    if re.search(r"(?<!\w)(?:kita|kamu|kalian|kami|anda)(?!\w)", sentence, re.I):
+        assert rewrite(sentence, follows=True) == ""
+    else:
+        assert rewrite(sentence, follows=True)
 
 
 @pytest.mark.parametrize(
@@ -92,12 +96,15 @@ def test_chatter_is_not_usable(sentence):
 
 
 def test_known_rewrites():
-    assert rewrite("Nah, di Indonesia, konsep ini lagi nge-hits banget, lho!") == (
+    assert rewrite("Nah, di Indonesia, konsep ini lagi nge-hits banget, lho!", follows=True) == (
         "Di Indonesia, konsep ini sedang sangat populer."
     )
-    assert rewrite("Kerjasama ini nggak cuma soal formalitas, guys.") == "Kerjasama ini tidak hanya mengenai formalitas."
+    assert rewrite("Kerjasama ini nggak cuma soal formalitas, guys.", follows=True) == (
+        "Kerjasama ini tidak hanya mengenai formalitas."
+    )
+    # After a list label, "Ini" points at the label and goes.
     assert rewrite("Perbedaan Budaya dan Bahasa: Ini tantangan klasik, tapi tetep penting buat diperhatiin.") == (
-        "Perbedaan Budaya dan Bahasa: Ini tantangan klasik, tetapi tetap penting untuk diperhatikan."
+        "Perbedaan Budaya dan Bahasa: Tantangan klasik, tetapi tetap penting untuk diperhatikan."
     )
     # "Buat" opening an instruction is the verb "make", not the preposition "for".
     assert rewrite("Susun Perencanaan yang Matang: Buat perencanaan yang detail dan realistis.") == (
@@ -109,8 +116,38 @@ def test_known_rewrites():
 
 
 def test_particle_inside_a_clause_keeps_the_comma():
-    formal = rewrite("Misalnya, ada kota di Indonesia yang punya potensi wisata bahari, nah dia bisa menjalin kerjasama.")
+    formal = rewrite("Misalnya, ada kota di Indonesia yang punya potensi wisata bahari, nah dia bisa menjalin kerjasama.",
+                     follows=True)
     assert formal == "Misalnya, ada kota di Indonesia yang memiliki potensi wisata bahari, ia dapat menjalin kerjasama."
+
+
+@pytest.mark.parametrize("sentence, alone, after_its_antecedent", [
+    # A connective that leans on the sentence before: dropped when that sentence is not shown.
+    ("Tidak hanya itu, perbedaan bahasa serta budaya pula dapat menjadi hambatan.",
+     "Perbedaan bahasa serta budaya pula dapat menjadi hambatan.",
+     "Tidak hanya itu, perbedaan bahasa serta budaya pula dapat menjadi hambatan."),
+    ("Jadi, sister city itu adalah hubungan kerjasama formal antara dua kota.",
+     "Sister city adalah hubungan kerjasama formal antara dua kota.",
+     "Sister city adalah hubungan kerjasama formal antara dua kota."),
+    ("Tapi, tidak hanya wujud kerja sama yang bersifat resmi.", "Tidak hanya wujud kerja sama yang bersifat resmi.",
+     "Namun, tidak hanya wujud kerja sama yang bersifat resmi."),
+    # A demonstrative subject with nothing before it: the sentence cannot stand alone.
+    ("Ini bisa meningkatkan jumlah wisatawan, baik dari negara mitra maupun dari negara lain.", "",
+     "Ini dapat meningkatkan jumlah wisatawan, baik dari negara mitra maupun dari negara lain."),
+    ("Nah, di Indonesia, konsep ini lagi nge-hits banget, lho!", "", "Di Indonesia, konsep ini sedang sangat populer."),
+    # ... but after a list label it points at the label.
+    ("Peningkatan Ekonomi: Ini salah satu yang paling signifikan.",
+     "Peningkatan Ekonomi: Salah satu yang paling signifikan.",
+     "Peningkatan Ekonomi: Salah satu yang paling signifikan."),
+    # "kita" is never guessed at: the sentence goes, unless the rules have an impersonal form.
+    ("Kita bisa belajar dari pengalaman negara lain soal pendidikan.", "", ""),
+    ("Dari contoh-contoh di atas, kita bisa lihat bahwa kerjasama sister city bisa sangat bermanfaat.",
+     "Dapat dilihat bahwa kerjasama sister city dapat sangat bermanfaat.",
+     "Dari contoh-contoh di atas, dapat dilihat bahwa kerjasama sister city dapat sangat bermanfaat."),
+])
+def test_openers_that_lean_on_a_sentence_not_shown(sentence, alone, after_its_antecedent):
+    assert rewrite(sentence) == alone
+    assert rewrite(sentence, follows=True) == after_its_antecedent
 
 
 def test_is_casual_names_the_markers_found():
@@ -130,3 +167,8 @@ def test_rewrite_passage_pairs_each_usable_sentence_with_its_source():
         "Perlu ada pemahaman dan toleransi yang tinggi terhadap perbedaan.",
     ]
     assert all(source in passage for source, _ in pairs)
+    # Quoted whole, a passage keeps the openers whose antecedent is quoted right before them.
+    pairs = rewrite_passage("Pengembangan Pariwisata: Sister city bisa jadi ajang promosi wisata. "
+                            "Ini bisa meningkatkan jumlah wisatawan.")
+    assert [formal for _, formal in pairs] == ["Pengembangan Pariwisata: Sister city dapat menjadi ajang promosi wisata.",
+                                               "Ini dapat meningkatkan jumlah wisatawan."]

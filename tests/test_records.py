@@ -316,3 +316,25 @@ def test_seattle_years_conflict(store):
     assert seattle.year_conflict and seattle.years == ("1991", "1992")
     assert "1991 dan 1992" in seattle.headline()
     assert not store.get("surabaya--busan").year_conflict
+
+
+@pytest.mark.parametrize("city, partner", [("bandung", "Cuenca"), ("semarang", "Fuzhou"), ("salatiga", "Mungyeong")])
+def test_a_verified_pair_is_never_listed_as_unverified(store, city, partner):
+    # The candidates table also holds a plan/LoI row for these pairs; they are relationships.
+    assert store.pair(city, partner) is not None
+    assert partner not in {p for c in store.candidates_for_city(city) for p in c.partner_names()}
+    assert partner not in {p for c in store.candidates_for_partner(partner) for p in c.partner_names()}
+    # Asked about the one pair, its newer LoI status is still there as context.
+    assert store.candidates_for_pair(city, partner)
+
+
+def test_focus_areas_drop_terms_another_term_covers(store):
+    braunschweig = store.get("bandung--braunschweig")
+    assert braunschweig.focus.count("ekonomi") == 1 and "ekonomi" in braunschweig.focus
+    assert "ekonomi" not in braunschweig.focus_areas and "perdagangan" not in braunschweig.focus_areas
+    assert "ekonomi dan perdagangan" in braunschweig.focus_areas
+    vlissingen = store.get("ambon--vlissingen")
+    assert "kesehatan (klinik mata)" in vlissingen.focus_areas and "kesehatan" not in vlissingen.focus_areas
+    for rel in store.relationships:
+        assert len(rel.focus_areas) == len({f.casefold() for f in rel.focus_areas})
+        assert set(rel.focus_areas) <= set(rel.focus)

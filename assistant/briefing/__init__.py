@@ -5,7 +5,9 @@
   writer.py   the numbered sources and cited sentences of one briefing being written
   compose.py  compose_briefing: one function per kind (city, pair, topic)
   formal.py   casual article sentences -> formal Indonesian (rules in prompts/formal.yaml)
+  sources.py  what kind of source a URL is: pemerintah, berita, rujukan, blog (prompts/sources.yaml)
   export.py   Markdown, JSON, DOCX, written atomically
+  word.py     the DOCX layout: an Indonesian government draft (A4, kop surat, DRAF, page numbers)
 """
 from __future__ import annotations
 

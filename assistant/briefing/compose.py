@@ -16,13 +16,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Protocol
 
-from ..config import DEFAULT_PROMPTS_DIR
+from ..config import DEFAULT_PROMPTS_DIR, Settings
 from ..errors import InvalidQuestion
 from ..prompts import load_phrases
 from ..records import Candidate, PlaceMatch, RecordStore, Relationship, is_scraped_list, strip_parenthetical
 from ..schema import Hit
 from .formal import load_rules
-from .model import KINDS, Briefing, RelationshipTable, Section, Sentence, TableRow
+from .model import KINDS, TOPIC_FIELDS, Briefing, RelationshipTable, Section, Sentence, TableRow
+from .sources import load_source_kinds
 from .subject import resolve_subject
 from .writer import Retrieve, Writer, join
 
@@ -30,18 +31,25 @@ THEMES = ("konsep", "manfaat", "tantangan", "rekomendasi")
 
 
 class RecordsAndSearch(Protocol):
-    """What a briefing needs from the assistant: the records and passage retrieval."""
+    """What a briefing needs from the assistant: the records, passage retrieval and the settings."""
 
     @property
     def records(self) -> RecordStore: ...
+
+    @property
+    def settings(self) -> Settings: ...
 
     def retrieve(self, question: str, k: int) -> list[Hit]: ...
 
 
 def compose_briefing(subject: str, *, records: RecordStore, retrieve: Retrieve, title: str | None = None,
-                     date: str | None = None, kind: str | None = None,
-                     prompts_dir: Path | None = None) -> Briefing:
-    """A formal, cited briefing on a city, a pair of cities or a topic (kind inferred when None)."""
+                     date: str | None = None, kind: str | None = None, prompts_dir: Path | None = None,
+                     author: str = "", organisation: str = "") -> Briefing:
+    """A formal, cited briefing on a city, a pair of cities or a topic.
+
+    `kind` is a hint: the subject text decides ("manfaat ekonomi" is a topic even when "city" was
+    picked); it only settles what the text leaves open.
+    """
     prompts_dir = Path(prompts_dir) if prompts_dir else DEFAULT_PROMPTS_DIR
     phrases = load_phrases(prompts_dir, "briefing")
     text = re.sub(r"\s+", " ", subject or "").strip() if isinstance(subject, str) else ""
@@ -50,7 +58,7 @@ def compose_briefing(subject: str, *, records: RecordStore, retrieve: Retrieve, 
     if kind is not None and kind not in KINDS:
         raise InvalidQuestion(f"Jenis briefing tidak dikenal: {kind!r}. Pilihan: {', '.join(KINDS)}.")
     resolved = resolve_subject(text, records, kind)
-    w = Writer(records, retrieve, phrases, load_rules(prompts_dir))
+    w = Writer(records, retrieve, phrases, load_rules(prompts_dir), load_source_kinds(prompts_dir))
     titles = phrases.raw("titles")
     city, partner = resolved.city, resolved.partner  # both for a pair, city only for a city, neither for a topic
     if city is not None and partner is not None:
@@ -60,11 +68,13 @@ def compose_briefing(subject: str, *, records: RecordStore, retrieve: Retrieve, 
         sections, notes = _city_sections(w, city)
         default_title = titles["city"].format(city=city.name)
     else:
-        sections, notes = _topic_sections(w, text), []
+        sections, notes = _topic_sections(w, text)
         default_title = titles["topic"].format(topic=text[:1].upper() + text[1:])
     notes += _source_notes(w)
     if notes:
         sections.append(Section(phrases.raw("headings")["catatan"], notes))
+    sources, renumber = w.sources.ordered()
+    _renumber(sections, renumber)
     months = list(phrases.raw("months"))
     return Briefing(
         title=title or default_title,
@@ -72,16 +82,29 @@ def compose_briefing(subject: str, *, records: RecordStore, retrieve: Retrieve, 
         subject=text,
         kind=resolved.kind,
         sections=sections,
-        sources=w.sources.entries(),
+        sources=sources,
         notes=w.notes,
+        author=author,
+        organisation=organisation,
     )
 
 
 def build_briefing(assistant: RecordsAndSearch, subject: str, title: str | None = None, date: str | None = None,
                    kind: str | None = None, prompts_dir: Path | None = None) -> Briefing:
-    """compose_briefing with an assistant's records and retriever (for the CLI, API and app)."""
+    """compose_briefing with an assistant's records, retriever and settings (for the CLI, API and app)."""
+    settings = assistant.settings
     return compose_briefing(subject, records=assistant.records, retrieve=assistant.retrieve, title=title,
-                            date=date, kind=kind, prompts_dir=prompts_dir)
+                            date=date, kind=kind, prompts_dir=prompts_dir or settings.prompts_dir,
+                            author=settings.author, organisation=settings.org_name)
+
+
+def _renumber(sections: list[Section], renumber: dict[int, int]) -> None:
+    """Point every citation at the source list's final numbering (strongest kind first)."""
+    for section in sections:
+        for sentence in section.sentences:
+            sentence.citations = sorted({renumber[n] for n in sentence.citations})
+        for row in section.table.rows if section.table else []:
+            row.sources = sorted({renumber[n] for n in row.sources})
 
 
 def _format_date(day: _dt.date, months: list[str]) -> str:
@@ -150,20 +173,33 @@ def _pair_sections(w: Writer, city: PlaceMatch, partner: PlaceMatch) -> tuple[li
     return sections, _data_notes(w, city.name, [rel] if rel is not None else [], candidates)
 
 
-def _topic_sections(w: Writer, topic: str) -> list[Section]:
-    """Ringkasan from the passages closest to the topic, then the thematic sections they touch."""
+def _topic_sections(w: Writer, topic: str) -> tuple[list[Section], list[Sentence]]:
+    """Ringkasan from the passages closest to the topic, the recorded pairs whose focus fits it, the themes."""
     min_len = int(w.cfg["min_topic_word"])
     topic_words = _words(topic, min_len)
     relevant = [ch for ch in w.article_hits(topic, int(w.cfg["topic_k"]))
                 if topic_words & _words(f"{ch.section} {ch.text}", min_len)]
     headings = w.p.raw("headings")
-    if not relevant:
+    labels, matches = _topic_focus(w, topic)
+    pairs = _pairs_section(w, labels, matches)
+    if not relevant and pairs is None:
         w.notes.append(w.p.get("topic_not_covered", topic=topic))
-        return [Section(headings["ringkasan"], [w.framing("topic_not_covered", topic=topic)])]
+        return [Section(headings["ringkasan"], [w.framing("topic_not_covered", topic=topic)])], []
     summary = [w.framing("intro_topic", topic=topic)]
-    for chunk in relevant[: int(w.cfg["topic_summary_passages"])]:
-        summary += w.passage_sentences(chunk, 1)
+    # The summary quotes sentences that are about the topic itself, not a passage's opening line.
+    generic = {g[:6] for g in w.cfg["topic_generic_words"]}
+    key_words = {word for word in topic_words if word not in generic} or topic_words
+    on_topic = (lambda source: bool(key_words & _words(source, min_len)))
+    quoted = 0
+    for chunk in relevant:
+        if quoted >= int(w.cfg["topic_summary_passages"]):
+            break
+        sentences = w.passage_sentences(chunk, 1, on_topic)
+        summary += sentences
+        quoted += bool(sentences)
     sections = [Section(headings["ringkasan"], summary)]
+    if pairs is not None:
+        sections.append(pairs)
     # A topic that names a theme ("manfaat dan tantangan ...") gets exactly those sections;
     # otherwise the sections whose passages the topic's own search turned up.
     named = [t for t in THEMES if topic_words & _words(" ".join(w.cfg["themes"][t]["topic_words"]), min_len)]
@@ -174,7 +210,64 @@ def _topic_sections(w: Writer, topic: str) -> list[Section]:
             w.add_theme(sections, theme)
         else:
             w.notes.append(w.p.get("omitted_off_topic", heading=headings[theme]))
-    return sections
+    shown = [w.records.get(row.rel_id) for row in pairs.table.rows] if pairs is not None and pairs.table else []
+    return sections, ([w.framing("note_not_active")] if shown else []) + _low_confidence_notes(w, shown)
+
+
+def _topic_focus(w: Writer, topic: str) -> tuple[list[str], list[tuple[Relationship, list[str]]]]:
+    """(the focus areas the topic names, [(relationship, its focus terms that fit)] best first).
+
+    Topic words are looked up in `focus_topics` (prompts/briefing.yaml: "ekonomi" also means
+    perdagangan, investasi ...); other words that are not generic ("sister", "manfaat") are
+    matched against the focus terms as they are.
+    """
+    min_len = int(w.cfg["min_topic_word"])
+    generic = {g[:6] for g in w.cfg["topic_generic_words"]}
+    generic |= {g[:6] for t in THEMES for g in w.cfg["themes"][t]["topic_words"]}
+    labels: list[str] = []
+    cues: list[str] = []
+    for word in re.findall(r"\w+", topic.casefold()):
+        if len(word) < min_len or word[:6] in generic:
+            continue
+        named = [(label, words) for label, words in w.cfg["focus_topics"].items()
+                 if word[:6] == str(label)[:6] or any(word[:6] == str(c)[:6] for c in words)]
+        for label, words in named or [(word, [word])]:
+            if label not in labels:
+                labels.append(str(label))
+                cues += [str(c).casefold() for c in words]
+    if not cues:
+        return [], []
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, dict.fromkeys(cues))) + ")", re.I)
+    matches = []
+    for rel in w.records.relationships:
+        fitting = [f for f in rel.focus_areas if pattern.search(f)]
+        if fitting:
+            matches.append((rel, fitting))
+    order = {"tinggi": 0, "sedang": 1, "rendah": 2}
+    matches.sort(key=lambda m: (order.get(m[0].confidence, 3), -len(m[1]), -m[0].n_sources,
+                                m[0].city_name.casefold(), m[0].partner_city.casefold()))
+    return labels, matches
+
+
+def _pairs_section(w: Writer, labels: list[str], matches: list[tuple[Relationship, list[str]]]) -> Section | None:
+    """The recorded pairs whose focus fits the topic: a cited sentence and a table (best first)."""
+    if not matches:
+        return None
+    shown = matches[: int(w.cfg["topic_pairs_max"])]
+    citations: list[int] = []
+    rows = []
+    for rel, fitting in shown:
+        keys = {f.casefold() for f in fitting}
+        pages = [s for s in rel.pages() if s.focus and any(k in s.focus.casefold() for k in keys)]
+        numbers = w.sources.relationship(rel, pages or None)
+        citations += numbers
+        rows.append(_row(w, rel, "; ".join(fitting), numbers))
+    pairs = [f"{strip_parenthetical(r.city_name)}–{strip_parenthetical(r.partner_city)} "
+             f"({strip_parenthetical(r.partner_country)})" for r, _ in shown]
+    sentence = w.fact("topic_pairs", citations, focus=join(labels), pairs=join(pairs))
+    w.notes.append(w.p.get("topic_pairs_note", shown=len(shown), total=len(matches), focus=join(labels)))
+    table = RelationshipTable(list(w.p.raw("topic_table_columns")), rows, TOPIC_FIELDS)
+    return Section(w.p.raw("headings")["contoh"], [w.framing("topic_pairs_intro"), sentence], table)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,23 +302,26 @@ def _pair_facts(w: Writer, city: PlaceMatch, rel: Relationship) -> list[Sentence
     if rel.focus:
         pages = [s for s in rel.pages() if s.focus]
         out.append(w.fact("pair_focus", w.sources.relationship(rel, pages or None), city=city.name,
-                          partner=rel.partner_city, focus=join(list(dict.fromkeys(rel.focus)))))
+                          partner=rel.partner_city, focus=join(list(rel.focus_areas))))
     return out
 
 
-def _table(w: Writer, rels: list[Relationship]) -> RelationshipTable:
+def _row(w: Writer, rel: Relationship, focus: str, sources: list[int]) -> TableRow:
+    """One relationship as a table row; conflicting years show each one."""
     labels = w.p.raw("labels")
     empty = labels["empty_cell"]
-    rows = []
-    for rel in rels:
-        if rel.year_conflict:
-            shown = rel.year or rel.years[-1]
-            others = ", ".join(y for y in rel.years if y != shown)
-            year = labels["year_conflict_cell"].format(year=shown, others=others)
-        else:
-            year = rel.year or (rel.years[0] if rel.years else empty)
-        rows.append(TableRow(rel.partner_city, rel.partner_country, year, "; ".join(rel.focus) or empty,
-                             rel.status, rel.confidence, sorted(set(w.sources.relationship(rel))), rel.rel_id))
+    if rel.year_conflict:
+        shown = rel.year or rel.years[-1]
+        others = ", ".join(y for y in rel.years if y != shown)
+        year = labels["year_conflict_cell"].format(year=shown, others=others)
+    else:
+        year = rel.year or (rel.years[0] if rel.years else empty)
+    return TableRow(rel.partner_city, rel.partner_country, year, focus or empty, rel.status, rel.confidence,
+                    sorted(set(sources)), rel.rel_id, strip_parenthetical(rel.city_name))
+
+
+def _table(w: Writer, rels: list[Relationship]) -> RelationshipTable:
+    rows = [_row(w, rel, "; ".join(rel.focus_areas), w.sources.relationship(rel)) for rel in rels]
     return RelationshipTable(list(w.p.raw("table_columns")), rows)
 
 
@@ -256,15 +352,15 @@ def _focus_recommendations(w: Writer, city_name: str, rels: list[Relationship], 
     out: list[Sentence] = []
     with_focus = [r for r in rels if r.focus]
     if with_focus:
-        counts = Counter(_focus_key(f) for r in with_focus for f in dict.fromkeys(map(_focus_key, r.focus)))
+        counts = Counter(f for r in with_focus for f in dict.fromkeys(map(_focus_key, r.focus_areas)))
         top = [f for f, _ in counts.most_common(3)]
         pages = [n for r in with_focus for n in w.sources.relationship(
             r, [s for s in r.pages() if any(t in s.focus.casefold() for t in top)] or None)
-            if any(_focus_key(f) in top for f in r.focus)]
+            if any(_focus_key(f) in top for f in r.focus_areas)]
         if pair:
             rel = with_focus[0]
             out.append(w.fact("rec_pair_focus", pages, city=city_name, partner=rel.partner_city,
-                              focus=join(list(dict.fromkeys(map(_focus_key, rel.focus)))[:5])))
+                              focus=join(list(dict.fromkeys(map(_focus_key, rel.focus_areas)))[:5])))
         else:
             out.append(w.fact("rec_focus", pages, city=city_name, focus=join(top)))
     without = [r for r in rels if not r.focus]
@@ -301,13 +397,28 @@ def _data_notes(w: Writer, city_name: str, rels: list[Relationship], candidates:
         if rel.status.casefold() not in ("sister city", "sister province"):
             out.append(w.fact("note_status", w.sources.primary(rel), city=city_name,
                               partner=rel.partner_city, status=rel.status))
-        if rel.confidence == "rendah":
-            out.append(w.fact("note_low_confidence", w.sources.relationship(rel), city=city_name,
-                              partner=rel.partner_city, n=len(rel.pages())))
+    out += _low_confidence_notes(w, rels)
     if candidates:
-        names = list(dict.fromkeys(p for c in candidates for p in c.partner_names()))
+        # Counted per candidate row, as the chat counts them (RecordStore.candidates_for_city).
         out.append(w.fact("note_candidates", [w.sources.candidate(c) for c in candidates],
-                          n=len(names), city=city_name, partners=join(names)))
+                          n=len(candidates), city=city_name, partners=join([c.partner_city for c in candidates])))
+    return out
+
+
+def _low_confidence_notes(w: Writer, rels: list[Relationship]) -> list[Sentence]:
+    """Caveats on weak evidence, cited to that evidence: one per city and number of sources."""
+    weak: dict[tuple[str, int], list[Relationship]] = {}
+    for rel in rels:
+        if rel.confidence == "rendah":
+            weak.setdefault((strip_parenthetical(rel.city_name), len(rel.pages())), []).append(rel)
+    out = []
+    for (city, n), group in weak.items():
+        citations = [c for rel in group for c in w.sources.relationship(rel)]
+        if len(group) == 1:
+            out.append(w.fact("note_low_confidence", citations, city=city, partner=group[0].partner_city, n=n))
+        else:
+            out.append(w.fact("note_low_confidence_many", citations, city=city, n=n,
+                              partners=join([r.partner_city for r in group])))
     return out
 
 

@@ -1,14 +1,14 @@
 """Briefing -> Markdown, JSON or a real Word document, written atomically.
 
 Every export carries the same content: sections of sentences with [n] markers, the
-relationships table, and the numbered source list the markers point to. Files are written to a
+relationship tables, and the numbered source list the markers point to (one entry per document,
+strongest kind first, weaker kinds marked). The Word layout itself lives in word.py. Files are written to a
 temporary file next to the target and moved into place with os.replace, so a failed export never
 leaves a half-written document behind. Labels and messages come from prompts/briefing.yaml: pass
 the `phrases` of your prompts directory (None means the project's own).
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import tempfile
@@ -34,7 +34,7 @@ def _sentence_text(text: str, citations: list[int]) -> str:
     return f"{text} {_markers(citations)}" if citations else text
 
 
-def _paragraphs(section: Section) -> list[str]:
+def paragraphs(section: Section) -> list[str]:
     """The section's sentences joined into paragraphs (sentences of one passage stay together)."""
     out: list[tuple[int, list[str]]] = []
     for sentence in section.sentences:
@@ -46,12 +46,37 @@ def _paragraphs(section: Section) -> list[str]:
     return [" ".join(pieces) for _, pieces in out]
 
 
-def _source_line(entry: SourceEntry, no_url: str) -> str:
-    where = f" — {entry.section}" if entry.section else ""
-    return f"{entry.title}{where}. {entry.url or no_url}"
+def source_description(entry: SourceEntry, labels: dict) -> str:
+    """Everything an entry of the source list says before its URL: title, publisher, locators."""
+    text = entry.title.rstrip(". ")
+    if entry.publisher and entry.publisher.casefold() not in entry.title.casefold():
+        text += f" — {entry.publisher}"
+    text += "."
+    if entry.sections:
+        text += f" {labels['source_sections'].capitalize()}: {'; '.join(entry.sections)}."
+    if entry.pairs:
+        text += f" {labels['source_pairs'].capitalize()}: {'; '.join(entry.pairs)}."
+    return text
 
 
-def _kind_label(b: Briefing, labels: dict) -> str:
+def groups(b: Briefing) -> list[tuple[str, list[SourceEntry]]]:
+    """The source list cut into its kinds, in list order: [(heading, entries)]."""
+    out: list[tuple[str, list[SourceEntry]]] = []
+    for entry in b.sources:
+        if out and out[-1][0] == entry.group:
+            out[-1][1].append(entry)
+        else:
+            out.append((entry.group, [entry]))
+    return out
+
+
+def drafted_by(b: Briefing, placeholder: str) -> str:
+    """ "author, organisation" as configured, or the placeholder a drafter fills in."""
+    return ", ".join(x for x in (b.author, b.organisation) if x) or placeholder
+
+
+def kind_label(b: Briefing, labels: dict) -> str:
+    """What kind of briefing it is, in words ("kota", "pasangan kota", "topik")."""
     return labels.get(f"kind_{b.kind}", b.kind)
 
 
@@ -64,14 +89,17 @@ def _md_cell(text: str) -> str:
 
 
 def to_markdown(b: Briefing, phrases: Phrases | None = None) -> str:
-    """The briefing as Markdown: headings, paragraphs with [n] markers, a table, numbered sources."""
+    """The briefing as Markdown: headings, paragraphs with [n] markers, tables, sources by kind."""
     p = _phrases(phrases)
-    labels, headings = p.raw("labels"), p.raw("headings")
-    lines = [f"# {b.title}", "", f"**{labels['date']}:** {b.date}  ",
-             f"**{labels['subject']}:** {b.subject} ({_kind_label(b, labels)})", ""]
+    labels, headings, document = p.raw("labels"), p.raw("headings"), p.raw("document")
+    lines = [f"# {b.title}", "",
+             f"**{labels['date']}:** {b.date}  ",
+             f"**{labels['subject']}:** {b.subject} ({kind_label(b, labels)})  ",
+             f"**{labels['author']}:** {drafted_by(b, document['author_placeholder'])}  ",
+             f"**{labels['nature']}:** {labels['nature_value']}", ""]
     for section in b.sections:
         lines += [f"## {section.heading}", ""]
-        for paragraph in _paragraphs(section):
+        for paragraph in paragraphs(section):
             lines += [paragraph, ""]
         if section.table is not None and section.table.rows:
             table = section.table
@@ -81,13 +109,16 @@ def to_markdown(b: Briefing, phrases: Phrases | None = None) -> str:
                 lines.append("| " + " | ".join(_md_cell(c) for c in table.cells(row)) + " |")
             lines.append("")
     lines += [f"## {headings['sumber']}", ""]
-    for entry in b.sources:
-        url = entry.url
-        line = _source_line(entry, labels["no_url"])
-        if url:  # an autolink keeps long URLs clickable in every Markdown viewer
-            line = line[: -len(url)] + f"<{url}>"
-        lines.append(f"{entry.n}. {line}")
-    lines.append("")
+    if b.sources:
+        lines += [labels["source_list_intro"], ""]
+    for group, entries in groups(b):
+        lines += [f"### {group}", ""]
+        for entry in entries:
+            # An autolink keeps long URLs clickable in every Markdown viewer.
+            where = f"<{entry.url}>" if entry.url else labels["no_url"]
+            mark = f" — _{entry.mark}_" if entry.mark else ""
+            lines.append(f"{entry.n}. {source_description(entry, labels)} {where}{mark}")
+        lines.append("")
     if b.notes:
         lines += [f"_{labels['notes']}:_", ""] + [f"- {note}" for note in b.notes] + [""]
     return "\n".join(lines)
@@ -105,8 +136,9 @@ def to_json(b: Briefing) -> dict:
         if section.table is not None:
             table = {
                 "columns": list(section.table.columns),
+                "fields": list(section.table.fields),
                 "rows": [
-                    {"partner": r.partner, "country": r.country, "year": r.year, "focus": r.focus,
+                    {"city": r.city, "partner": r.partner, "country": r.country, "year": r.year, "focus": r.focus,
                      "status": r.status, "confidence": r.confidence, "sources": list(r.sources), "rel_id": r.rel_id}
                     for r in section.table.rows
                 ],
@@ -115,7 +147,7 @@ def to_json(b: Briefing) -> dict:
             "heading": section.heading,
             "sentences": [
                 {"text": s.text, "citations": list(s.citations), "kind": s.kind, "factual": s.factual,
-                 "source_text": s.source_text, "paragraph": s.paragraph}
+                 "source_text": s.source_text, "locator": s.locator, "paragraph": s.paragraph}
                 for s in section.sentences
             ],
             "table": table,
@@ -125,101 +157,15 @@ def to_json(b: Briefing) -> dict:
         "date": b.date,
         "subject": b.subject,
         "kind": b.kind,
+        "author": b.author,
+        "organisation": b.organisation,
+        "created": b.created.isoformat(),
         "sections": sections,
-        "sources": [{"n": e.n, "title": e.title, "url": e.url, "section": e.section} for e in b.sources],
+        "sources": [{"n": e.n, "title": e.title, "url": e.url, "kind": e.kind, "group": e.group, "mark": e.mark,
+                     "publisher": e.publisher, "sections": list(e.sections), "pairs": list(e.pairs)}
+                    for e in b.sources],
         "notes": list(b.notes),
     }
-
-
-# ---------------------------------------------------------------------------------------------
-# DOCX
-
-
-def _add_hyperlink(paragraph, url: str, text: str) -> None:
-    """A clickable link run (python-docx has no public API for adding one)."""
-    from docx.opc.constants import RELATIONSHIP_TYPE
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), r_id)
-    run = OxmlElement("w:r")
-    props = OxmlElement("w:rPr")
-    color = OxmlElement("w:color")
-    color.set(qn("w:val"), "0563C1")
-    underline = OxmlElement("w:u")
-    underline.set(qn("w:val"), "single")
-    props.append(color)
-    props.append(underline)
-    run.append(props)
-    text_el = OxmlElement("w:t")
-    text_el.text = text
-    text_el.set(qn("xml:space"), "preserve")
-    run.append(text_el)
-    link.append(run)
-    paragraph._p.append(link)
-
-
-def _mark_header_row(row) -> None:
-    """Flag a table row as the header (repeats on every page, read as a header by screen readers)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    tr_pr = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    tr_pr.append(header)
-
-
-def render_docx(b: Briefing, phrases: Phrases | None = None) -> bytes:
-    """The briefing as a .docx: Title and Heading 1 styles, a real table, a numbered source list."""
-    from docx import Document
-
-    p = _phrases(phrases)
-    labels, headings = p.raw("labels"), p.raw("headings")
-    doc = Document()
-    doc.core_properties.title = b.title
-    doc.core_properties.subject = b.subject
-    doc.add_heading(b.title, level=0)
-    meta = doc.add_paragraph()
-    meta.add_run(f"{labels['date']}: ").bold = True
-    meta.add_run(b.date)
-    meta.add_run("\n")
-    meta.add_run(f"{labels['subject']}: ").bold = True
-    meta.add_run(f"{b.subject} ({_kind_label(b, labels)})")
-    for section in b.sections:
-        doc.add_heading(section.heading, level=1)
-        for paragraph in _paragraphs(section):
-            doc.add_paragraph(paragraph)
-        if section.table is not None and section.table.rows:
-            table = doc.add_table(rows=1, cols=len(section.table.columns))
-            table.style = "Table Grid"
-            header = table.rows[0]
-            _mark_header_row(header)
-            for cell, name in zip(header.cells, section.table.columns):
-                cell.text = ""
-                cell.paragraphs[0].add_run(name).bold = True
-            for row in section.table.rows:
-                cells = table.add_row().cells
-                for cell, value in zip(cells, section.table.cells(row)):
-                    cell.text = value
-    doc.add_heading(headings["sumber"], level=1)
-    for entry in b.sources:
-        item = doc.add_paragraph(style="List Number")
-        where = f" — {entry.section}" if entry.section else ""
-        item.add_run(f"{entry.title}{where}. ")
-        if entry.url:
-            _add_hyperlink(item, entry.url, entry.url)
-        else:
-            item.add_run(labels["no_url"]).italic = True
-    if b.notes:
-        notes = doc.add_paragraph()
-        notes.add_run(f"{labels['notes']}: ").italic = True
-        notes.add_run(" ".join(b.notes)).italic = True
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return buffer.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,7 +179,9 @@ def render(b: Briefing, fmt: str, phrases: Phrases | None = None) -> bytes:
     if fmt == "json":
         return (json.dumps(to_json(b), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "docx":
-        return render_docx(b, phrases)
+        from .word import render_docx  # python-docx is imported only when a Word file is made
+
+        return render_docx(b, _phrases(phrases))
     raise OutputError(_phrases(phrases).get("bad_format", fmt=fmt, choices=", ".join(FORMATS)))
 
 

@@ -5,6 +5,12 @@ swapped for formal ones or dropped, and nothing is added, so numbers and names p
 unchanged and the rewritten sentence is still backed by the passage it came from. Sentences
 that are only chatter ("Keren, kan?", rhetorical questions; listed in prompts/lexicon.yaml) come
 back as "": not usable.
+
+A briefing quotes sentences out of their article, so openers that lean on the sentence before
+("Ini salah satu ...", "Tidak hanya itu, ...") are only kept when that sentence is quoted right
+before (`follows=True`); otherwise the connective is dropped, a demonstrative after a list label
+is dropped, and a sentence that still points at something not shown is not used. Sentences with
+a personal pronoun ("kita", "kamu") are not used either.
 """
 from __future__ import annotations
 
@@ -48,6 +54,10 @@ class FormalRules:
     particles: re.Pattern
     min_words: int
     markers: tuple[tuple[str, re.Pattern], ...]
+    leaning_openers: re.Pattern
+    demonstrative: re.Pattern
+    pointing: re.Pattern
+    pronouns: re.Pattern
 
     @classmethod
     def from_yaml(cls, prompts_dir: Path) -> "FormalRules":
@@ -69,6 +79,16 @@ class FormalRules:
             )
             intensifier = re.compile(r"(?<![\w-])([\w-]+)\s+" + re.escape(bank.raw("intensifier")) + r"(?![\w-])", re.I)
             markers = tuple((m, re.compile(_word_pattern(m), re.I)) for m in bank.raw("markers"))
+            leaning = re.compile(r"^(?:" + "|".join(_word_pattern(o) for o in bank.raw("leaning_openers")) + r")\s*", re.I)
+            # An optional list label ("Peningkatan Ekonomi: "), then the demonstrative as the subject.
+            demonstrative = re.compile(
+                r"^(?P<label>[^:.!?]{2,80}:\s+)?(?P<word>" + "|".join(_word_pattern(d) for d in bank.raw("demonstratives"))
+                + r")\s+(?=\w)", re.I)
+            # "Konsep ini ..." or, after a short lead-in clause, "Di Indonesia, konsep ini ...".
+            pointing = re.compile(
+                r"^(?:[^,:.]{1,30},\s+)?(?:" + "|".join(_word_pattern(n) for n in bank.raw("pointing_subjects"))
+                + r")", re.I)
+            pronouns = re.compile("|".join(_word_pattern(p) for p in bank.raw("pronouns")), re.I)
         except (re.error, TypeError, ValueError) as exc:
             raise ConfigError(f"prompts/formal.yaml berisi aturan yang tidak valid: {exc}") from None
         return cls(
@@ -82,6 +102,10 @@ class FormalRules:
             particles=particles,
             min_words=int(bank.raw("min_words")),
             markers=markers,
+            leaning_openers=leaning,
+            demonstrative=demonstrative,
+            pointing=pointing,
+            pronouns=pronouns,
         )
 
 
@@ -110,8 +134,12 @@ def _tidy(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def rewrite(sentence: str, rules: FormalRules | None = None) -> str:
-    """The formal version of one casual sentence, or "" when it is chatter with no content."""
+def rewrite(sentence: str, rules: FormalRules | None = None, *, follows: bool = False) -> str:
+    """The formal version of one casual sentence, or "" when it is not usable in a briefing.
+
+    `follows`: the source sentence right before this one is quoted right before it, so an opener
+    that leans on it ("Ini ...", "Namun, ...") still has its antecedent.
+    """
     rules = rules or load_rules()
     text = re.sub(r"\s+", " ", sentence or "").strip()
     if is_chatter(text, rules.lexicon):
@@ -124,9 +152,26 @@ def rewrite(sentence: str, rules: FormalRules | None = None) -> str:
     text = rules.intensifier.sub(lambda m: _intensify(m.group(1), rules.intensifier_formal), text)
     text = rules.particles.sub("", text)
     text = _tidy(text)
-    if len(re.findall(r"\w+", text)) < rules.min_words:
+    text = _detach(text, rules, follows)
+    if not text or rules.pronouns.search(text) or len(re.findall(r"\w+", text)) < rules.min_words:
         return ""
     return text
+
+
+def _detach(text: str, rules: FormalRules, follows: bool) -> str:
+    """The sentence without openers whose antecedent is not shown; "" when it can't stand alone."""
+    if not follows:
+        text = _tidy(rules.leaning_openers.sub("", text)) if rules.leaning_openers.match(text) else text
+    if not follows and rules.pointing.match(text):
+        return ""  # "Konsep ini ..." with the concept nowhere before it
+    match = rules.demonstrative.match(text)
+    if match is None:
+        return text
+    label = match.group("label") or ""
+    if label:  # the list label is what "Ini" points at: "Label: Ini X" -> "Label: X"
+        rest = text[match.end():]
+        return label + rest[:1].upper() + rest[1:]
+    return text if follows else ""
 
 
 def _intensify(word: str, formal: str) -> str:
@@ -137,13 +182,15 @@ def _intensify(word: str, formal: str) -> str:
 
 
 def rewrite_passage(text: str, rules: FormalRules | None = None) -> list[tuple[str, str]]:
-    """(source sentence, formal rewrite) for every usable sentence of a passage."""
+    """(source sentence, formal rewrite) for every usable sentence of a passage quoted whole."""
     rules = rules or load_rules()
     pairs = []
+    previous_used = False
     for source in split_sentences(text, rules.lexicon):
-        formal = rewrite(source, rules)
+        formal = rewrite(source, rules, follows=previous_used)
         if formal:
             pairs.append((source, formal))
+        previous_used = bool(formal)
     return pairs
 
 

@@ -1,15 +1,16 @@
 """What a briefing subject names: a city or province, a pair of places, or a topic.
 
 "Surabaya" is a city, "Surabaya–Busan" (or "Surabaya dan Busan", "Busan - Surabaya") a pair with
-the Indonesian side first, "manfaat sister city" a topic. A name the records don't know becomes
-UnknownPlace with near matches, never a topic briefing about a misspelt city.
+the Indonesian side first, "manfaat sister city" a topic, whichever kind the user selected. A
+name the records don't know becomes UnknownPlace with near matches, never a topic briefing about
+a misspelt city.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from ..errors import InvalidQuestion, UnknownPlace
+from ..errors import UnknownPlace
 from ..records import PlaceMatch, RecordStore
 from .model import BriefingKind
 
@@ -49,32 +50,32 @@ def _looks_like_a_name(text: str) -> bool:
 
 
 def resolve_subject(subject: str, records: RecordStore, kind: str | None) -> Subject:
-    """Decide what the briefing is about; UnknownPlace for names the records don't know."""
+    """Decide what the briefing is about; UnknownPlace for names the records don't know.
+
+    The text decides, whatever `kind` (the selector in the app, --city/--pair/--topic in the CLI)
+    says: two known places are a pair, one known city or province is a city, a topic phrase is a
+    topic. The hint only settles what the text leaves open: a capitalised unknown name is a
+    misspelt place (UnknownPlace with suggestions) unless "topic" was chosen and nothing known is
+    close to it. A near match of a known place always raises, so "Surabya" never becomes a topic.
+    """
     home = ("city", "province")
-    if kind in (None, "pair"):
-        for separator in _PAIR_SEPARATORS:
-            parts = [p.strip() for p in re.split(separator, subject) if p.strip()]
-            if len(parts) != 2:
-                continue
-            sides = [_exact_place(records, p, home + ("partner",)) for p in parts]
-            if all(exact for exact, _ in sides):
-                first, second = sides[0][0], sides[1][0]
-                if first.kind == "partner" and second.kind in home:
-                    first, second = second, first  # "Busan–Surabaya": the Indonesian side leads
-                return Subject("pair", subject, first, second)
-            if kind == "pair" or any(exact for exact, _ in sides):
-                for part, (exact, fuzzy) in zip(parts, sides):
-                    if exact is None and (kind == "pair" or _looks_like_a_name(part)):
-                        raise _unknown(records, part, fuzzy)
-        if kind == "pair":
-            raise InvalidQuestion(
-                f"\"{subject}\" bukan pasangan kota. Tuliskan dua nama kota, misalnya \"Surabaya–Busan\"."
-            )
-    if kind == "topic":
-        return Subject("topic", subject)
+    for separator in _PAIR_SEPARATORS:
+        parts = [p.strip() for p in re.split(separator, subject) if p.strip()]
+        if len(parts) != 2:
+            continue
+        sides = [_exact_place(records, p, home + ("partner",)) for p in parts]
+        if all(exact for exact, _ in sides):
+            first, second = sides[0][0], sides[1][0]
+            if first.kind == "partner" and second.kind in home:
+                first, second = second, first  # "Busan–Surabaya": the Indonesian side leads
+            return Subject("pair", subject, first, second)
+        if any(exact for exact, _ in sides):
+            for part, (exact, fuzzy) in zip(parts, sides):
+                if exact is None and (fuzzy is not None or _looks_like_a_name(part)):
+                    raise _unknown(records, part, fuzzy)
     exact, fuzzy = _exact_place(records, subject, home)
     if exact is not None:
         return Subject("city", subject, exact)
-    if kind == "city" or fuzzy is not None or _looks_like_a_name(subject):
+    if fuzzy is not None or (kind != "topic" and _looks_like_a_name(subject)):
         raise _unknown(records, subject, fuzzy)
     return Subject("topic", subject)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from ..citations import CitationRegistry
@@ -17,11 +18,13 @@ from ..schema import Chunk, Hit
 from ..text import split_sentences
 from .formal import FormalRules, rewrite
 from .model import Section, Sentence, SourceEntry
+from .sources import SourceKinds
 
 Retrieve = Callable[[str, int], list[Hit]]
 # Settings from prompts/briefing.yaml that steer retrieval rather than wording.
 _CONFIG_KEYS = ("themes", "retrieve_k", "mitigation_cue", "mitigation_label", "mention_passages",
-                "mention_sentences", "topic_k", "topic_summary_passages", "min_topic_word")
+                "mention_sentences", "topic_k", "topic_summary_passages", "min_topic_word", "focus_topics",
+                "topic_generic_words", "topic_pairs_max")
 
 
 def join(items: list[str]) -> str:
@@ -43,36 +46,51 @@ def _mentions(text: str, name: str) -> bool:
 
 
 class SourceList(CitationRegistry[SourceEntry]):
-    """A briefing's numbered sources: one per article section, one per page behind the records."""
+    """A briefing's sources: one entry per document (article or page), whatever part of it is cited.
 
-    def __init__(self) -> None:
+    Numbers are handed out in order of first use while the briefing is written; `ordered()` then
+    sorts the list strongest kind first (government, news, reference, blogs) and renumbers it.
+    """
+
+    def __init__(self, kinds: SourceKinds) -> None:
         super().__init__()
-        self._about: dict[int, list[str]] = {}  # what each source supports, in order of first use
+        self.kinds = kinds
+        self._sections: dict[int, list[str]] = {}  # the article sections quoted, in order of first use
+        self._pairs: dict[int, list[str]] = {}  # the relationships a page supports, in order of first use
 
-    def _add(self, key: tuple, title: str, url: str, about: str) -> int:
-        n = self.number(key, lambda n: SourceEntry(n, title, url, ""))
-        supported = self._about.setdefault(n, [])
-        if about and about not in supported:
-            supported.append(about)
-        return n
+    @staticmethod
+    def _remember(store: dict[int, list[str]], n: int, value: str) -> None:
+        values = store.setdefault(n, [])
+        if value and value not in values:
+            values.append(value)
 
     def article(self, chunk: Chunk) -> int:
-        """Number for an article section (all passages of a section share one entry)."""
-        return self._add(("article", chunk.source_id, chunk.section), chunk.title, chunk.url, chunk.section)
+        """Number for an article (all its sections share one entry; the section is a locator)."""
+        publisher = str(chunk.metadata.get("publisher") or "")
+        kind = self.kinds.classify(chunk.url, publisher).key
+        n = self.number(("article", chunk.source_id),
+                        lambda n: SourceEntry(n, chunk.title, chunk.url, kind, publisher))
+        self._remember(self._sections, n, chunk.section)
+        return n
 
     def page(self, url: str, title: str, about: str) -> int:
-        """Number for a page behind the records; `about` names the pair(s) it supports."""
-        return self._add(("page", url), title or source_label(url), url, about)
+        """Number for a page behind the records; `about` names the pair it supports."""
+        n = self.number(("page", url),
+                        lambda n: SourceEntry(n, title or source_label(url), url, self.kinds.classify(url).key))
+        self._remember(self._pairs, n, about)
+        return n
 
     def relationship(self, rel: Relationship, pages: list[Source] | None = None) -> list[int]:
         """Numbers for some (default: all) pages behind a relationship."""
         return [self.page(s.url, s.title, _pair_label(rel)) for s in (pages or rel.pages())]
 
     def primary(self, rel: Relationship) -> list[int]:
-        """One page per relationship, preferring anything over the scraped list pages."""
+        """One page per relationship: the strongest kind, the scraped list pages last."""
         pages = rel.pages()
-        best = next((s for s in pages if not is_scraped_list(s.url)), pages[0] if pages else None)
-        return self.relationship(rel, [best]) if best else []
+        if not pages:
+            return []
+        best = min(pages, key=lambda s: (is_scraped_list(s.url), self.kinds.classify(s.url).rank))
+        return self.relationship(rel, [best])
 
     def candidate(self, cand: Candidate) -> int:
         """Number for the page behind an unverified candidate."""
@@ -80,19 +98,29 @@ class SourceList(CitationRegistry[SourceEntry]):
         return self.page(cand.source_url, cand.source_title, about)
 
     def entries(self) -> list[SourceEntry]:
-        """The numbered source list, each entry naming what it supports."""
-        return [SourceEntry(e.n, e.title, e.url, "; ".join(self._about.get(e.n, []))) for e in self.items]
+        """The sources in order of first use, each with its locators (sections or pairs)."""
+        return [replace(e, sections=tuple(self._sections.get(e.n, ())), pairs=tuple(self._pairs.get(e.n, ())))
+                for e in self.items]
+
+    def ordered(self) -> tuple[list[SourceEntry], dict[int, int]]:
+        """(the list strongest kind first, numbered 1..n; old number -> new number)."""
+        entries = sorted(self.entries(), key=lambda e: (self.kinds.get(e.kind).rank, e.n))
+        renumber = {e.n: i for i, e in enumerate(entries, start=1)}
+        kind = self.kinds.get
+        return [replace(e, n=renumber[e.n], group=kind(e.kind).heading, mark=kind(e.kind).mark)
+                for e in entries], renumber
 
 
 class Writer:
     """Sentences for one briefing; holds the source list and what has been quoted already."""
 
-    def __init__(self, records: RecordStore, retrieve: Retrieve, phrases: Phrases, rules: FormalRules) -> None:
+    def __init__(self, records: RecordStore, retrieve: Retrieve, phrases: Phrases, rules: FormalRules,
+                 kinds: SourceKinds) -> None:
         self.records = records
         self.retrieve = retrieve
         self.p = phrases
         self.rules = rules
-        self.sources = SourceList()
+        self.sources = SourceList(kinds)
         self.used: set[str] = set()  # source sentences already quoted (no repeats across sections)
         self.notes: list[str] = []  # how the document was put together (omitted sections)
         self._paragraph = 0
@@ -113,17 +141,24 @@ class Writer:
         return Sentence(self.p.get(key, **values), sorted(set(citations)), "record", "",
                         paragraph or self.next_paragraph())
 
-    def passage_sentences(self, chunk: Chunk, limit: int) -> list[Sentence]:
-        """Formal rewrites of up to `limit` sentences of a passage (plus its mitigation), cited."""
+    def passage_sentences(self, chunk: Chunk, limit: int, wanted: Callable[[str], bool] | None = None) -> list[Sentence]:
+        """Formal rewrites of up to `limit` sentences of a passage (plus its mitigation), cited.
+
+        `wanted` picks which source sentences may be quoted (a topic summary keeps those on topic).
+        """
         cue = re.compile(self.cfg["mitigation_cue"], re.I)
         out: list[Sentence] = []
         paragraph = self.next_paragraph()
         taken, mitigation_next = 0, False
+        previous_quoted = False  # is the source sentence right before this one quoted just before it?
         for source in split_sentences(chunk.text, self.rules.lexicon):
+            quoted, previous_quoted = previous_quoted, False
             if cue.search(source):
                 mitigation_next = True
                 continue
-            formal = rewrite(source, self.rules)
+            formal = rewrite(source, self.rules, follows=quoted)
+            if formal and wanted is not None and not wanted(source):
+                continue
             if not formal or source in self.used:
                 mitigation_next = False if formal else mitigation_next
                 continue
@@ -134,7 +169,8 @@ class Writer:
             else:
                 continue
             self.used.add(source)
-            out.append(Sentence(text, [self.sources.article(chunk)], "article", source, paragraph))
+            previous_quoted = True
+            out.append(Sentence(text, [self.sources.article(chunk)], "article", source, paragraph, chunk.section))
         return out
 
     # -- sections -------------------------------------------------------------------------------

@@ -83,6 +83,11 @@ class Relationship:
         return tuple(sorted(seen))
 
     @property
+    def focus_areas(self) -> tuple[str, ...]:
+        """The focus terms without repeats ("ekonomi dan perdagangan" covers "ekonomi", "perdagangan")."""
+        return render.distinct_focus(self.focus)
+
+    @property
     def year_conflict(self) -> bool:
         return len(self.years) > 1
 

@@ -42,6 +42,29 @@ def strip_parenthetical(name: str) -> str:
     return re.sub(r"\s*\([^)]*\)", "", name).strip()
 
 
+def distinct_focus(focus: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Focus terms without repeats: a term that is part of another one goes.
+
+    "ekonomi dan perdagangan; ekonomi; perdagangan" -> ("ekonomi dan perdagangan",);
+    "kesehatan (klinik mata); kesehatan" -> ("kesehatan (klinik mata)",). Order is kept.
+    """
+    def key(term: str) -> str:
+        return strip_parenthetical(term).casefold()
+
+    def parts(term: str) -> set[str]:
+        inside = re.findall(r"\(([^)]*)\)", term)
+        return {key(term), *(p.strip() for p in re.split(r"\s+dan\s+|,", key(term))), *(i.strip().casefold() for i in inside)}
+
+    kept: list[str] = []
+    for term in dict.fromkeys(t.strip() for t in focus if t.strip()):
+        if key(term) in {key(k) for k in kept}:
+            continue
+        if any(key(term) in parts(other) for other in focus if key(other) != key(term)):
+            continue
+        kept.append(term)
+    return tuple(kept)
+
+
 def is_scraped_list(url: str) -> bool:
     """Is this one of the scraped list pages (weakest evidence, CC-licensed)?"""
     return any(marker in url for marker in SCRAPED_LISTS)

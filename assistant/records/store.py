@@ -2,6 +2,11 @@
 
 Queries take a key ("surabaya", "prov_jawa_timur", "Korea Selatan") or a name as people type it
 ("Suroboyo", "Jatim", "Korsel"): names are resolved through PlaceNames first.
+
+A candidate row whose pair is also a verified relationship (Bandung–Cuenca: a relationship in
+the summary table and a "rencana LoI" candidate) is never returned as unverified: the
+candidate list queries below (per city, country, partner) are the one definition of
+"unverified" that chat answers and briefings share, so both always count the same rows.
 """
 from __future__ import annotations
 
@@ -22,7 +27,7 @@ class RecordStore:
     def __init__(self, relationships: list[Relationship], candidates: list[Candidate],
                  aliases: PlaceAliases | None = None) -> None:
         self.relationships = sorted(relationships, key=lambda r: (r.city_name.casefold(), r.partner_city.casefold()))
-        self.candidates = candidates
+        self.candidates = candidates  # every row of the table; the queries below leave out verified pairs
         self._by_id = {r.rel_id: r for r in self.relationships}
         self.places = PlaceNames(self.relationships, candidates, aliases or load_place_aliases())
 
@@ -31,6 +36,13 @@ class RecordStore:
         """Read and validate the three tables; bad rows are reported and skipped, never fatal."""
         relationships, candidates, errors = load_tables(records_dir)
         return cls(relationships, candidates, load_place_aliases(Path(prompts_dir))), errors
+
+    def _verified(self, cand: Candidate) -> bool:
+        """Is every pair the candidate row names already a verified relationship?"""
+        return all(f"{cand.city_id}--{slug(p)}" in self._by_id for p in cand.partner_names())
+
+    def _unverified(self) -> list[Candidate]:
+        return [c for c in self.candidates if not self._verified(c)]
 
     def chunks(self) -> list[Chunk]:
         """One Chunk per relationship (kind="record"), for the index."""
@@ -116,7 +128,12 @@ class RecordStore:
     # -- unverified candidates ----------------------------------------------------------------
 
     def candidates_for_pair(self, city: str, partner: str) -> list[Candidate]:
-        """Unverified rows naming this pair (a row may list several partners: "Rotterdam / Istanbul")."""
+        """Candidate rows naming this pair (a row may list several partners: "Rotterdam / Istanbul").
+
+        Unlike the list queries below, this keeps a row whose pair is also verified: asked about
+        that one pair, its newer LoI/MoU status is context next to the relationship, not a second
+        entry in a list of unverified partners.
+        """
         city_key, partner_key = self._place_key(city), self._partner_key(partner)
         return [c for c in self.candidates
                 if c.city_id == city_key and any(slug(p) == partner_key for p in c.partner_names())]
@@ -124,14 +141,14 @@ class RecordStore:
     def candidates_for_city(self, city: str) -> list[Candidate]:
         """Unverified rows for a city or province."""
         key = self._place_key(city)
-        return [c for c in self.candidates if c.city_id == key]
+        return [c for c in self._unverified() if c.city_id == key]
 
     def candidates_for_country(self, country: str) -> list[Candidate]:
         """Unverified rows with a partner in the country."""
         key = self._country_key(country)
-        return [c for c in self.candidates if c.partner_country == key]
+        return [c for c in self._unverified() if c.partner_country == key]
 
     def candidates_for_partner(self, partner: str) -> list[Candidate]:
         """Unverified rows naming this foreign city."""
         key = self._partner_key(partner)
-        return [c for c in self.candidates if any(slug(p) == key for p in c.partner_names())]
+        return [c for c in self._unverified() if any(slug(p) == key for p in c.partner_names())]
