@@ -106,7 +106,8 @@ class Assistant:
         for error in record_errors:
             log.warning("records: %s", error.message)
         assistant = cls(settings, index, records, record_errors)
-        if ingest_if_needed and (index.count() == 0 or index.rebuilt):
+        # No manifest = never built, or an ingest crashed midway: sync() finishes it (only missing chunks are embedded).
+        if ingest_if_needed and (index.rebuilt or not index.is_complete()):
             report = assistant.ingest()
             log.info("index built: %s", report.sync.summary())
         else:
