@@ -319,4 +319,4 @@ class Assistant:
         return self._router_cache
 
     def _composer(self) -> Composer:
-        return Composer(self._retriever(), self.phrases, self.routing.sentence_weights)
+        return Composer(self._retriever(), self.phrases, self.routing.openers, self.routing.sentence_weights)
