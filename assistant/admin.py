@@ -52,6 +52,15 @@ class AdminDenied(Exception):
     """The request is not authenticated as the admin."""
 
 
+def core_assistant(service: Any) -> Any | None:
+    """The core.Assistant behind what app.py serves (ServedAssistant opens it in the background);
+    None while it is still opening."""
+    inner = getattr(service, "assistant", None)
+    if inner is not None:
+        return inner
+    return service if hasattr(service, "index") else None
+
+
 def _csrf_token(settings: Settings) -> str:
     return hmac.new((settings.admin_token or "").encode(), b"admin-form", hashlib.sha256).hexdigest()
 
@@ -184,6 +193,13 @@ def create_admin_router(assistant: Any, settings: Settings) -> APIRouter:
         response.headers.update(NO_STORE)
         return response
 
+    def not_ready(request: Request) -> Response:
+        message = phrases.get("not_ready")
+        if "application/json" in request.headers.get("accept", ""):
+            return JSONResponse({"error": message}, status_code=503, headers={**NO_STORE, "Retry-After": "5"})
+        body = f"<!DOCTYPE html><html lang='id'><body><p>{_e(message)}</p></body></html>"
+        return HTMLResponse(body, status_code=503, headers={**NO_STORE, "Retry-After": "5"})
+
     def back(message: str = "", error: str = "") -> RedirectResponse:
         # Post/redirect/get: a reload of the page never re-submits the upload.
         query = f"?ok={quote(message)}" if message else f"?galat={quote(error)}" if error else ""
@@ -211,7 +227,10 @@ def create_admin_router(assistant: Any, settings: Settings) -> APIRouter:
             authenticate(request, settings)
         except AdminDenied:
             return denied(request)
-        body = await anyio.to_thread.run_sync(lambda: render_page(assistant, settings, phrases, ok[:500], galat[:500]))
+        core = core_assistant(assistant)
+        if core is None:
+            return not_ready(request)
+        body = await anyio.to_thread.run_sync(lambda: render_page(core, settings, phrases, ok[:500], galat[:500]))
         return HTMLResponse(body, headers=NO_STORE)
 
     @router.get("/api/documents")
@@ -220,7 +239,10 @@ def create_admin_router(assistant: Any, settings: Settings) -> APIRouter:
             authenticate(request, settings)
         except AdminDenied:
             return denied(request)
-        rows = await anyio.to_thread.run_sync(lambda: document_rows(assistant))
+        core = core_assistant(assistant)
+        if core is None:
+            return not_ready(request)
+        rows = await anyio.to_thread.run_sync(lambda: document_rows(core))
         return JSONResponse(rows, headers=NO_STORE)
 
     @router.get("/api/status")
@@ -229,7 +251,10 @@ def create_admin_router(assistant: Any, settings: Settings) -> APIRouter:
             authenticate(request, settings)
         except AdminDenied:
             return denied(request)
-        return JSONResponse(await anyio.to_thread.run_sync(lambda: index_status(assistant)), headers=NO_STORE)
+        core = core_assistant(assistant)
+        if core is None:
+            return not_ready(request)
+        return JSONResponse(await anyio.to_thread.run_sync(lambda: index_status(core)), headers=NO_STORE)
 
     @router.post("/documents")
     async def upload(request: Request) -> Response:
@@ -237,6 +262,9 @@ def create_admin_router(assistant: Any, settings: Settings) -> APIRouter:
             actor = authenticate(request, settings)
         except AdminDenied:
             return denied(request)
+        core = core_assistant(assistant)
+        if core is None:
+            return not_ready(request)
         limit_mb = settings.max_upload_bytes // (1024 * 1024)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > settings.max_upload_bytes + 64 * 1024:
@@ -253,7 +281,7 @@ def create_admin_router(assistant: Any, settings: Settings) -> APIRouter:
         fields = {k: (str(form.get(k) or "").strip() or None) for k in ("title", "url", "date")}
         try:
             result = await anyio.to_thread.run_sync(
-                lambda: add_document(assistant, data, upload.filename, actor=actor, **fields))
+                lambda: add_document(core, data, upload.filename, actor=actor, **fields))
         except AssistantError as exc:
             return reply(request, 400, error=exc.message)
         except Exception:
@@ -269,10 +297,13 @@ def create_admin_router(assistant: Any, settings: Settings) -> APIRouter:
             actor = authenticate(request, settings)
         except AdminDenied:
             return denied(request)
+        core = core_assistant(assistant)
+        if core is None:
+            return not_ready(request)
         if await form_with_csrf(request) is None:
             return reply(request, 403, error=phrases.get("bad_form"))
         try:
-            doc = await anyio.to_thread.run_sync(lambda: remove_document(assistant, doc_id, actor=actor))
+            doc = await anyio.to_thread.run_sync(lambda: remove_document(core, doc_id, actor=actor))
         except AssistantError as exc:
             return reply(request, 400, error=exc.message)
         return reply(request, 200, message=phrases.get("removed", doc_id=doc.doc_id, title=doc.title),
@@ -285,7 +316,8 @@ def mount_admin(app: FastAPI, assistant: Any, settings: Settings) -> bool:
     """Add the admin routes when ASSISTANT_ADMIN_TOKEN is set; returns whether they were added."""
     if not settings.admin_token:
         return False
-    if not hasattr(assistant, "index"):  # documents live in the real index: core.Assistant only
+    if not (hasattr(assistant, "index") or hasattr(assistant, "assistant")):
+        # Documents live in the real index: core.Assistant, or the ServedAssistant that opens it.
         log.warning("admin page needs core.Assistant (with an index); not mounted for %s", type(assistant).__name__)
         return False
     app.include_router(create_admin_router(assistant, settings))

@@ -41,12 +41,22 @@ class SentenceWeights:
 
 MAX_LIST_ITEMS = 6
 PASSAGES_READ = 5
-# Connectives that only make sense after the sentence before them: dropped when a sentence leads.
-_LOOSE_OPENER = re.compile(r"^(jadi|intinya|nah|oke|oh ya|selain itu|tapi|tetapi|namun|pula|lalu|kemudian|"
-                           r"misalnya|contohnya|oleh karena itu|dengan demikian|akhirnya|hasilnya\?)\s*,?\s+", re.I)
-# Openers that point back to the previous sentence: the lead brings that sentence along.
-_POINTING_OPENER = re.compile(r"^(ini|hal ini|hal tersebut|itu|tersebut|mereka|dia|kerjasama ini|kerja sama ini|"
-                              r"hubungan ini|konsep ini|program ini|cara ini|solusinya\?)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Openers:
+    """Sentence openers that lose their point out of context (lists in prompts/routing.yaml)."""
+
+    loose: re.Pattern[str]  # "Jadi,", "Intinya,": dropped when the sentence leads
+    pointing: re.Pattern[str]  # "Ini…", "Hal ini…": the sentence before comes along
+
+    @classmethod
+    def from_lists(cls, loose: list[str], pointing: list[str]) -> "Openers":
+        def alternatives(words: list[str]) -> str:
+            return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+        return cls(re.compile(rf"^(?:{alternatives(loose)})\s*,?\s+", re.I),
+                   re.compile(rf"^(?:{alternatives(pointing)})\b", re.I))
 
 
 @dataclass
@@ -64,18 +74,20 @@ def _usable(sentence: str, lexicon: Lexicon | None) -> bool:
     return not stripped.endswith(("?", ":")) and len(stripped.split()) >= 4 and not is_chatter(stripped, lexicon)
 
 
-def _lead_form(sentence: str) -> str:
+def _lead_form(sentence: str, openers: Openers) -> str:
     """The sentence as it can open an answer: a loose connective dropped, first letter capital."""
-    trimmed = _LOOSE_OPENER.sub("", sentence.strip(), count=1)
+    trimmed = openers.loose.sub("", sentence.strip(), count=1)
     return trimmed[:1].upper() + trimmed[1:] if trimmed else sentence
 
 
 class Composer:
     """Chooses and lays out the sentences of one article answer."""
 
-    def __init__(self, retriever: HybridRetriever, phrases: Phrases, weights: SentenceWeights | None = None) -> None:
+    def __init__(self, retriever: HybridRetriever, phrases: Phrases, openers: Openers,
+                 weights: SentenceWeights | None = None) -> None:
         self.retriever = retriever
         self.phrases = phrases
+        self.openers = openers
         self.weights = weights or SentenceWeights()
         self.lexicon = retriever.lexicon
 
@@ -154,13 +166,13 @@ class Composer:
         sentences = self._sentences(lead.chunk)
         lines = []
         used = {(lead.chunk.chunk_id, lead.position)}
-        if _POINTING_OPENER.match(lead.sentence) and lead.position > 0:
+        if self.openers.pointing.match(lead.sentence) and lead.position > 0:
             before = next((s for p, s, _ in sentences if p == lead.position - 1), "")
             if before and not before.rstrip().endswith(":"):
-                lines.append(f"{_lead_form(before)} {lead.sentence} [{n}]")
+                lines.append(f"{_lead_form(before, self.openers)} {lead.sentence} [{n}]")
                 used.add((lead.chunk.chunk_id, lead.position - 1))
         if not lines:
-            lines.append(f"{_lead_form(lead.sentence)} [{n}]")
+            lines.append(f"{_lead_form(lead.sentence, self.openers)} [{n}]")
         w = self.weights
         same = [r for r in ranked[1:] if r.chunk.chunk_id == lead.chunk.chunk_id
                 and (r.chunk.chunk_id, r.position) not in used and r.score >= lead.score - w.same_passage]
@@ -172,7 +184,7 @@ class Composer:
         support = [(r.chunk, r.position, r.sentence) for r in chosen]
         if support:
             lines.append("")
-            lines += [f"- {_lead_form(s)} [{cites.passage(c)}]" for c, _, s in support]
+            lines += [f"- {_lead_form(s, self.openers)} [{cites.passage(c)}]" for c, _, s in support]
         return "\n".join(lines)
 
     # -- lists ----------------------------------------------------------------------------------
@@ -195,6 +207,9 @@ class Composer:
                  if c.metadata.get("list_item")]
         if len(items) < 2:
             return None
+        heading = content_words(f"{anchor.section} {items[0].metadata.get('context') or ''}", self.lexicon)
+        if focus_words - heading:
+            return None  # "solusi perbedaan bahasa?" names more than "Tantangan…": the detail, not the list
         best_by_item: dict[str, float] = {}
         for row in ranked:
             if row.chunk.metadata.get("list_item"):

@@ -9,23 +9,25 @@ import json
 import logging
 import math
 import threading
-import time
-from collections import deque
 from pathlib import Path
 from typing import Any
 
 import anyio
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from . import metrics
 from .config import PROJECT_ROOT, Settings
 from .conversation import validate_history
 from .core import check_question
-from .errors import INTERNAL_ERROR, AssistantError, InvalidQuestion
-from .feedback import FeedbackStore
+from .edge import (BAD_TEXT, MAX_JSON_DEPTH, TOO_SLOW, AnsweringEvents, Edge, GradioGuard, has_lone_surrogate,
+                   json_depth, rate_limited_message, too_large_message)
+from .errors import INTERNAL_ERROR, AssistantError, InvalidQuestion, ServiceUnavailable
+from .feedback import open_feedback_store
+from .ratelimit import Limiters, make_limiters
 from .service import AssistantService
 from .widget import widget_router
 
@@ -38,11 +40,17 @@ FEEDBACK_FIELDS = ("question", "answer", "rating", "comment", "citations")
 # Answering is CPU-bound: a few worker threads keep the CPU busy without starving the
 # threadpool Gradio and Starlette share for their own blocking work.
 ASK_WORKERS = 4
+# Gradio events that run the answering code share this concurrency id: one pool of ASK_WORKERS
+# threads, and the edge (edge.GradioGuard) counts them against the same question limit as /api/ask.
+ASK_EVENTS = "answering"
 
 HTTP_MESSAGES = {
     404: "Alamat ini tidak ada. Coba POST /api/ask atau buka /widget.",
     405: "Metode HTTP ini tidak didukung untuk alamat ini.",
 }
+NOT_READY = "Asisten masih menyiapkan indeks. Coba lagi sebentar lagi ya."
+RETRY_AFTER_S = 5
+
 
 class RequestError(Exception):
     """A client mistake, turned into {"error": message} with the given status at the edge."""
@@ -52,41 +60,6 @@ class RequestError(Exception):
         self.status = status
         self.message = message
         self.headers = headers or {}
-
-
-class RateLimiter:
-    """Sliding-window limit per client key; thread-safe, the lock is held only for bookkeeping."""
-
-    def __init__(self, per_minute: int, window_s: float = 60.0, clock=time.monotonic) -> None:
-        if per_minute <= 0:
-            raise ValueError(f"per_minute harus lebih dari 0 (sekarang {per_minute}).")
-        self.limit = per_minute
-        self.window = window_s
-        self.clock = clock
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-        self._last_sweep = clock()
-
-    def check(self, key: str) -> float:
-        """Record one request for key; 0.0 if allowed, else seconds until a slot frees up."""
-        now = self.clock()
-        with self._lock:
-            self._sweep(now)
-            hits = self._hits.setdefault(key, deque())
-            while hits and hits[0] <= now - self.window:
-                hits.popleft()
-            if len(hits) >= self.limit:
-                return max(hits[0] + self.window - now, 0.001)
-            hits.append(now)
-            return 0.0
-
-    def _sweep(self, now: float) -> None:
-        # Forget idle clients once a window so memory stays bounded by recent clients only.
-        if now - self._last_sweep < self.window:
-            return
-        self._last_sweep = now
-        for key in [k for k, h in self._hits.items() if not h or h[-1] <= now - self.window]:
-            del self._hits[key]
 
 
 class SecurityHeaders:
@@ -140,7 +113,7 @@ class ApiCORS:
             app,
             allow_origins=list(allowed_origins),
             allow_methods=["GET", "POST"],
-            allow_headers=["Content-Type"],
+            allow_headers=["Content-Type", "Idempotency-Key"],
             max_age=600,
         )
 
@@ -153,12 +126,12 @@ class ApiCORS:
 
 
 def client_key(request: Request) -> str:
-    """The rate-limit key: the peer address (X-Forwarded-For is spoofable, so it is not trusted)."""
+    """The rate-limit key: the client as resolved by edge.Edge (X-Forwarded-For only from trusted proxies)."""
     return request.client.host if request.client else "unknown"
 
 
-async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
-    """The request body as a JSON object, enforcing the size limit while streaming it in."""
+async def read_json_object(request: Request, max_bytes: int, timeout_s: float = 15.0) -> dict[str, Any]:
+    """The request body as a JSON object, enforcing the size limit and read timeout while streaming it in."""
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
@@ -173,21 +146,30 @@ async def read_json_object(request: Request, max_bytes: int) -> dict[str, Any]:
         raise RequestError(400, "Kirim body berupa JSON dengan header Content-Type: application/json.")
     body = bytearray()
     # The declared length can lie (or be absent with chunked encoding): count what actually arrives.
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_bytes:
-            raise RequestError(413, _too_large(max_bytes))
+    # A client that trickles its body would hold a connection for ever: it gets a deadline.
+    try:
+        with anyio.fail_after(timeout_s):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise RequestError(413, _too_large(max_bytes))
+    except TimeoutError:
+        raise RequestError(408, TOO_SLOW, {"Connection": "close"}) from None
     try:
         data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: ~1,000-deep nesting
         raise RequestError(400, "Body bukan JSON yang valid. Contoh: {\"question\": \"Apa itu sister city?\"}") from None
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise RequestError(400, f"JSON-nya terlalu bersarang (maksimal {MAX_JSON_DEPTH} tingkat).")
+    if has_lone_surrogate(data):  # "\ud800" parses, but can't be encoded again: refuse it here
+        raise RequestError(400, BAD_TEXT)
     if not isinstance(data, dict):
         raise RequestError(422, "Body harus berupa objek JSON, misalnya {\"question\": \"Apa itu sister city?\"}.")
     return data
 
 
 def _too_large(max_bytes: int) -> str:
-    return f"Permintaannya terlalu besar (maksimal {max_bytes} byte). Coba pertanyaan yang lebih singkat."
+    return too_large_message(max_bytes)
 
 
 def _reject_unknown(data: dict, allowed: tuple[str, ...], where: str = "body") -> None:
@@ -223,37 +205,48 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     return JSONResponse({"error": message}, status_code=status, headers=headers)
 
 
-def create_api(assistant: AssistantService, settings: Settings, feedback: FeedbackStore | None = None,
-               static_dir: Path = STATIC_DIR) -> FastAPI:
-    """The FastAPI app: JSON API, health check and the embeddable widget."""
+def create_api(assistant: AssistantService, settings: Settings, feedback: Any | None = None,
+               static_dir: Path = STATIC_DIR, limiters: Limiters | None = None) -> FastAPI:
+    """The FastAPI app: JSON API, health check, metrics and the embeddable widget.
+
+    `app.state.answering` lists the Gradio events that answer questions (app.py fills it in), so
+    they share the question limit with /api/ask; `app.state.feedback()` opens the feedback store.
+    """
     # The interactive docs load Swagger/Redoc from a CDN: off, the app must work with no network.
     app = FastAPI(title="Asisten Kota Kembar API", docs_url=None, redoc_url=None, openapi_url=None)
-    limiter = RateLimiter(settings.rate_limit_per_minute)
+    limiters = limiters or make_limiters(settings)
     ask_slots = anyio.CapacityLimiter(ASK_WORKERS)
     store_lock = threading.Lock()
-    state: dict[str, FeedbackStore | None] = {"feedback": feedback}
+    state: dict[str, Any] = {"feedback": feedback}
+    answering = AnsweringEvents()
 
-    def feedback_store() -> FeedbackStore:
-        # Opened on first use so a read-only deployment that never gets feedback needs no data dir.
+    def feedback_store() -> Any:
+        # Opened on first use so a read-only deployment that never gets feedback needs no data dir;
+        # a failed open (read-only dir, database down) is retried on the next request.
         with store_lock:
             if state["feedback"] is None:
-                state["feedback"] = FeedbackStore(settings.feedback_db)
+                state["feedback"] = open_feedback_store(settings)
             return state["feedback"]
 
+    app.state.answering = answering
+    app.state.feedback = feedback_store
+    app.state.limiters = limiters
+
     def enforce_rate_limit(request: Request) -> None:
-        wait = limiter.check(client_key(request))
+        wait = limiters.questions.check(client_key(request))
         if wait:
             seconds = max(1, math.ceil(wait))
-            raise RequestError(
-                429,
-                f"Pelan-pelan ya, terlalu banyak pertanyaan dalam semenit "
-                f"(maksimal {settings.rate_limit_per_minute}). Coba lagi {seconds} detik lagi.",
-                headers={"Retry-After": str(seconds)},
-            )
+            raise RequestError(429, rate_limited_message(settings.rate_limit_per_minute, seconds),
+                               headers={"Retry-After": str(seconds)})
 
     @app.exception_handler(RequestError)
     async def _request_error(_: Request, exc: RequestError) -> JSONResponse:
         return error_response(exc.status, exc.message, exc.headers)
+
+    @app.exception_handler(ServiceUnavailable)
+    async def _unavailable(_: Request, exc: ServiceUnavailable) -> JSONResponse:
+        metrics.UNAVAILABLE.labels(type(exc).__name__).inc()
+        return error_response(503, exc.message, {"Retry-After": str(exc.retry_after_s)})
 
     @app.exception_handler(AssistantError)
     async def _assistant_error(_: Request, exc: AssistantError) -> JSONResponse:
@@ -273,53 +266,90 @@ def create_api(assistant: AssistantService, settings: Settings, feedback: Feedba
     async def ask(request: Request) -> JSONResponse:
         """Answer one question (with optional history) as Answer.to_dict()."""
         enforce_rate_limit(request)
-        data = await read_json_object(request, settings.max_body_bytes)
+        data = await read_json_object(request, settings.max_body_bytes, settings.read_timeout_s)
         question, history = parse_ask(data, settings.max_question_chars)
         if not assistant.ready:
-            return error_response(503, "Asisten masih menyiapkan indeks. Coba lagi sebentar lagi ya.")
+            raise ServiceUnavailable(getattr(assistant, "last_error", None) or NOT_READY)
         # Off the event loop so health checks, other clients and the UI keep being served.
         try:
             answer = await anyio.to_thread.run_sync(assistant.ask, question, history, limiter=ask_slots)
         except AssistantError:
-            raise
+            raise  # ServiceUnavailable (Chroma down mid-request) -> 503, others -> 400
         except Exception:
             # Handled here, not by the server-error fallback, so the client gets a clean 500 on a live connection.
             log.exception("assistant.ask failed for a %d-char question", len(question))
             return error_response(500, INTERNAL_ERROR)
+        if answer.refused:
+            metrics.REFUSALS.labels(answer.route or "refusal").inc()
         if answer.route == "invalid":
             return error_response(400, answer.answer)
         return JSONResponse(answer.to_dict())
 
     @app.post("/api/feedback", status_code=201)
     async def post_feedback(request: Request) -> JSONResponse:
-        """Store 👍/👎 (+ optional comment) on one answer."""
+        """Store 👍/👎 (+ optional comment) on one answer; an Idempotency-Key makes retries safe."""
         enforce_rate_limit(request)
-        data = await read_json_object(request, settings.max_body_bytes)
+        data = await read_json_object(request, settings.max_body_bytes, settings.read_timeout_s)
         _reject_unknown(data, FEEDBACK_FIELDS)
         for name in ("question", "answer", "rating"):
             if name not in data:
                 raise RequestError(422, f"Kolom '{name}' wajib diisi.")
-        store = feedback_store()
-        row_id = await anyio.to_thread.run_sync(
-            lambda: store.record(data["question"], data["answer"], data["rating"], data.get("comment"),
-                                 data.get("citations"))
-        )
+        key = request.headers.get("idempotency-key")
+
+        def store_row() -> int:
+            return feedback_store().record(data["question"], data["answer"], data["rating"], data.get("comment"),
+                                           data.get("citations"), idempotency_key=key)
+
+        row_id = await anyio.to_thread.run_sync(store_row)
         return JSONResponse({"id": row_id, "message": "Makasih, umpan baliknya sudah kami catat!"}, status_code=201)
 
     @app.get("/healthz")
     async def healthz() -> JSONResponse:
-        """200 when the index is loaded and questions can be answered, else 503."""
-        if assistant.ready:
-            count = len(assistant.records.relationships)
-            return JSONResponse({"status": "ok", "ready": True, "relationships": count})
-        return JSONResponse({"status": "unavailable", "ready": False,
-                             "error": "Indeks belum siap. Jalankan `assistant ingest` atau tunggu sebentar."},
-                            status_code=503)
+        """200 when questions can be answered and feedback stored; else 503 + Retry-After and what is wrong."""
+        health = getattr(assistant, "health", None)
+        checks = await anyio.to_thread.run_sync(health) if health else {}
+        ready = bool(assistant.ready) and all(c.ok for c in checks.values())
+        metrics.READY.set(1 if ready else 0)
+        body: dict[str, Any] = {"status": "ok" if ready else "unavailable", "ready": ready,
+                                "checks": {name: {"ok": c.ok, **({"detail": c.detail} if c.detail else {})}
+                                           for name, c in checks.items()}}
+        if ready:
+            records = getattr(assistant, "records", None)
+            body["relationships"] = len(getattr(records, "relationships", ()) or ())
+            return JSONResponse(body)
+        failing = [c.detail for c in checks.values() if not c.ok and c.detail]
+        body["error"] = failing[0] if failing else (getattr(assistant, "last_error", None) or NOT_READY)
+        return JSONResponse(body, status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response:
+        """Prometheus metrics (summed over uvicorn workers in multi-process mode)."""
+        metrics.READY.set(1 if assistant.ready else 0)
+        body, content_type = metrics.render(settings)
+        return Response(body, media_type=content_type)
+
+    # Wrong methods on our own routes: 405 with Allow, not the UI's 404 (Gradio is mounted at "/").
+    own_routes = {"/api/ask": "POST", "/api/feedback": "POST", "/healthz": "GET", "/metrics": "GET"}
+    for path, allowed in own_routes.items():
+        others = [m for m in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD") if m != allowed
+                  and not (allowed == "GET" and m == "HEAD")]
+        app.add_api_route(path, _method_not_allowed(allowed), methods=others, include_in_schema=False)
 
     app.include_router(widget_router(static_dir, settings.prompts_dir))
 
-    # Outermost first: security headers must also cover CORS preflights and error responses.
+    # Outermost last: the edge (client, host, logs) sees everything, security headers cover
+    # CORS preflights and error responses, and Gradio's routes get the same limits as the API.
+    app.add_middleware(GradioGuard, settings=settings, limiters=limiters, answering=answering)
     if settings.allowed_origins:
         app.add_middleware(ApiCORS, allowed_origins=settings.allowed_origins)
     app.add_middleware(SecurityHeaders, allowed_origins=settings.allowed_origins)
+    app.add_middleware(Edge, settings=settings)
     return app
+
+
+def _method_not_allowed(allowed: str):
+    async def method_not_allowed() -> JSONResponse:
+        return error_response(405, HTTP_MESSAGES[405], {"Allow": allowed})
+
+    return method_not_allowed
+

@@ -52,8 +52,16 @@ def cmd_import_shared(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from .core import Assistant
+    from .index import set_aside_index
 
+    if args.rebuild:
+        # A corrupt or unreadable index: keep it beside the new one for inspection, build afresh.
+        moved = set_aside_index(settings)
+        if moved is not None:
+            print(f"Indeks lama dipindah ke {moved}; membangun indeks baru…")
     assistant = Assistant.from_settings(settings, ingest_if_needed=False)
+    if args.rebuild and settings.chroma_host:
+        assistant.index.drop()
     report = assistant.ingest()
     for error in report.errors:
         print(f"peringatan: {error.message}", file=sys.stderr)
@@ -261,7 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="source", default="../shared/data")
     p.set_defaults(run=cmd_import_shared)
 
-    p = sub.add_parser("ingest", help="bangun/perbarui indeks dari corpus/")
+    p = sub.add_parser("ingest", help="bangun/perbarui indeks dari corpus/ (menyelesaikan ingest yang terputus)")
+    p.add_argument("--rebuild", action="store_true",
+                   help="bangun dari nol (indeks rusak/tak terbaca: folder lama disimpan di sampingnya)")
     p.set_defaults(run=cmd_ingest)
 
     for name, runner, help_text in (("ask", cmd_ask, "tanya"), ("retrieve", cmd_retrieve, "cari potongan")):

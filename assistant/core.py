@@ -106,7 +106,8 @@ class Assistant:
         for error in record_errors:
             log.warning("records: %s", error.message)
         assistant = cls(settings, index, records, record_errors)
-        if ingest_if_needed and (index.count() == 0 or index.rebuilt):
+        # No manifest = never built, or an ingest crashed midway: sync() finishes it (only missing chunks are embedded).
+        if ingest_if_needed and (index.rebuilt or not index.is_complete()):
             report = assistant.ingest()
             log.info("index built: %s", report.sync.summary())
         else:
@@ -235,8 +236,9 @@ class Assistant:
         if not coverage.in_scope:
             return Answer("", self._out_of_scope_message(turn, coverage.uncovered), refused=True,
                           route="out_of_scope")
-        # The whole list for a plain "tips apa aja?"; a question with its own detail gets that detail.
-        wants_list = bool(turn.intents & {"list"} or turn.article_aspects & LIST_ASPECTS) and not turn.need
+        # Asked for tips, challenges, benefits…: the whole list, unless the question names a detail
+        # its heading doesn't (the composer checks that against the list's heading).
+        wants_list = bool(turn.intents & {"list"} or turn.article_aspects & LIST_ASPECTS)
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
                                           ignore_terms=self._domain_stems(), aspect_of=self._aspect_test(turn),
                                           focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)))
@@ -317,4 +319,4 @@ class Assistant:
         return self._router_cache
 
     def _composer(self) -> Composer:
-        return Composer(self._retriever(), self.phrases, self.routing.sentence_weights)
+        return Composer(self._retriever(), self.phrases, self.routing.openers, self.routing.sentence_weights)

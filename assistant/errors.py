@@ -34,8 +34,22 @@ class CorpusError(AssistantError):
         self.reason = reason
 
 
-class IndexNotReady(AssistantError):
-    """The Chroma index is missing or cannot be opened."""
+class ServiceUnavailable(AssistantError):
+    """A part the service depends on (index, Chroma server, feedback database) is down for now:
+    the request may succeed later, so the edge answers 503 with Retry-After, never 400 or 500."""
+
+    def __init__(self, message: str, retry_after_s: int = 5, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+        self.detail = detail or message  # for the operator (logs, /healthz); `message` is for everyone
+
+
+class IndexNotReady(ServiceUnavailable):
+    """The Chroma index is missing, incomplete or cannot be opened."""
+
+
+class StorageUnavailable(ServiceUnavailable):
+    """The feedback database cannot be written right now."""
 
 
 class UnknownPlace(AssistantError):

@@ -6,9 +6,15 @@ rebuilds it rather than ever mixing vectors from two models.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import wraps
+from pathlib import Path
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
@@ -25,6 +31,9 @@ log = logging.getLogger(__name__)
 _CORE_FIELDS = ("source_id", "title", "section", "url", "kind", "file")
 PAGE = 5_000  # entries per Chroma get(): SQLite limits the variables of one query
 SCHEMA_VERSION = "3"  # bump when stored chunk metadata changes: forces a rebuild
+# Collection metadata key holding the manifest, written last by sync(): "" while an ingest runs,
+# so a crash mid-ingest leaves an index that is visibly incomplete and is finished on next start.
+MANIFEST_KEY = "manifest"
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,10 @@ class SyncReport:
         return f"{self.added} ditambah, {self.removed} dihapus, {self.unchanged} tidak berubah{note}"
 
 
+def _where(settings: Settings) -> str:
+    return f"server Chroma {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else str(settings.index_dir)
+
+
 def _client(settings: Settings):
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     try:
@@ -47,8 +60,73 @@ def _client(settings: Settings):
         settings.index_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
     except Exception as exc:  # chromadb raises several unrelated types for "can't open"
-        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else settings.index_dir
-        raise IndexNotReady(f"Indeks Chroma di {where} tidak bisa dibuka: {exc}") from exc
+        raise IndexNotReady(unavailable_message(settings, exc)) from exc
+
+
+def unavailable_message(settings: Settings, exc: BaseException) -> str:
+    """What an operator can do when the index can't be used (server down, corrupt or read-only store)."""
+    if settings.chroma_host:
+        return (f"Server indeks ({_where(settings)}) tidak bisa dihubungi. Pastikan `chroma run` berjalan; "
+                f"asisten menyambung lagi sendiri begitu server kembali. ({type(exc).__name__})")
+    index_dir = settings.index_dir
+    if index_dir.exists() and not os.access(index_dir, os.W_OK):
+        return (f"Folder indeks {index_dir} tidak bisa ditulis. Perbaiki izinnya, atau arahkan ASSISTANT_INDEX_DIR "
+                "ke folder yang bisa ditulis lalu jalankan `assistant ingest`.")
+    return (f"Indeks di {index_dir} rusak atau tidak bisa dibuka ({type(exc).__name__}: {str(exc)[:200]}). "
+            "Bangun ulang dengan `assistant ingest --rebuild` (indeks lama disimpan di sampingnya).")
+
+
+def set_aside_index(settings: Settings) -> Path | None:
+    """Move an embedded index folder out of the way (kept for inspection) so a fresh one can be built."""
+    index_dir = settings.index_dir
+    if settings.chroma_host or not index_dir.exists():
+        return None
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    target = index_dir.with_name(f"{index_dir.name}.rusak-{stamp}")
+    try:
+        index_dir.rename(target)
+    except OSError as exc:
+        raise IndexNotReady(f"Folder indeks {index_dir} tidak bisa dipindahkan: {exc.strerror or exc}. "
+                            "Hapus atau pindahkan sendiri, lalu jalankan `assistant ingest`.") from None
+    return target
+
+
+@contextmanager
+def build_lock(settings: Settings, *, wait: bool):
+    """An embedded index is built by one process at a time (Chroma's embedded store is not safe for
+    concurrent writers): exclusive when building (wait=True blocks), shared and non-blocking when
+    only opening, so a replica retries later instead of reading a half-built index. A Chroma
+    server serialises writes itself: no lock there."""
+    if settings.chroma_host:
+        yield
+        return
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.index_dir / ".build.lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexNotReady("Indeks sedang dibangun oleh proses lain (`assistant ingest`). "
+                                "Asisten siap sendiri begitu selesai.") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _chroma_call(method):
+    """Chroma failures while serving (server gone, store broken) become IndexNotReady: a 503, never a 500."""
+
+    @wraps(method)
+    def call(self: "ChromaIndex", *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except IndexNotReady:
+            raise
+        except Exception as exc:  # chromadb/httpx raise many unrelated types for "unreachable"
+            log.warning("chroma %s failed: %s: %s", method.__name__, type(exc).__name__, exc)
+            raise IndexNotReady(unavailable_message(self.settings, exc)) from exc
+
+    return call
 
 
 def _to_metadata(chunk: Chunk, file: str) -> dict:
@@ -82,26 +160,35 @@ class ChromaIndex:
         self.settings = settings
         self.embedder = embedder
         self.model = embedder_id(embedder)
-        self._client = _client(settings)
+        try:
+            with build_lock(settings, wait=False):
+                self._client = _client(settings)
+        except OSError as exc:  # the lock file itself can't be made: a read-only or missing folder
+            raise IndexNotReady(unavailable_message(settings, exc)) from exc
         self.rebuilt = False
         self._collection = self._open_collection()
 
     def _open_collection(self):
         name = self.settings.collection
         wanted = {"embedder": self.model, "schema": SCHEMA_VERSION}
-        existing = {c.name if hasattr(c, "name") else c for c in self._client.list_collections()}
-        if name in existing:
-            collection = self._client.get_collection(name, embedding_function=None)
-            found = dict(collection.metadata or {})
-            if all(found.get(k) == v for k, v in wanted.items()):
-                return collection
-            log.warning("Index built with %s (schema %s), now %s (schema %s): rebuilding",
-                        found.get("embedder"), found.get("schema"), self.model, SCHEMA_VERSION)
-            self._client.delete_collection(name)
-            self.rebuilt = True
-        return self._client.create_collection(
-            name, embedding_function=None, metadata=wanted, configuration={"hnsw": {"space": "cosine"}}
-        )
+        try:
+            existing = {c.name if hasattr(c, "name") else c for c in self._client.list_collections()}
+            if name in existing:
+                collection = self._client.get_collection(name, embedding_function=None)
+                found = dict(collection.metadata or {})
+                if all(found.get(k) == v for k, v in wanted.items()):
+                    return collection
+                log.warning("Index built with %s (schema %s), now %s (schema %s): rebuilding",
+                            found.get("embedder"), found.get("schema"), self.model, SCHEMA_VERSION)
+                self._client.delete_collection(name)
+                self.rebuilt = True
+            # get_or_create: replicas starting together on one Chroma server may race to create it.
+            return self._client.get_or_create_collection(
+                name, embedding_function=None, metadata={**wanted, MANIFEST_KEY: ""},
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        except Exception as exc:
+            raise IndexNotReady(unavailable_message(self.settings, exc)) from exc
 
     def _get_all(self, where: dict | None = None, include: list[str] | None = None) -> dict:
         """Collection.get over every matching entry, page by page: one call for all of them fails
@@ -117,15 +204,53 @@ class ChromaIndex:
                 return out
             offset += PAGE
 
+    @_chroma_call
+    def drop(self) -> None:
+        """Delete the collection and start an empty one (a rebuild on a Chroma server)."""
+        self._client.delete_collection(self.settings.collection)
+        self.rebuilt = True
+        self._collection = self._open_collection()
+
+    @_chroma_call
     def count(self) -> int:
         return self._collection.count()
 
+    @_chroma_call
+    def heartbeat(self) -> None:
+        """Raise IndexNotReady unless Chroma answers right now (readiness checks)."""
+        self._client.heartbeat()
+
+    @_chroma_call
+    def manifest(self) -> dict | None:
+        """What the last completed ingest wrote (chunk count, time); None if none finished."""
+        self._collection = self._client.get_collection(self.settings.collection, embedding_function=None)
+        raw = (self._collection.metadata or {}).get(MANIFEST_KEY) or ""
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None
+
+    def is_complete(self) -> bool:
+        """True when an ingest finished and the collection still holds what it wrote."""
+        manifest = self.manifest()
+        return manifest is not None and manifest.get("chunks") == self.count()
+
+    def _write_manifest(self, manifest: dict | None) -> None:
+        meta = {"embedder": self.model, "schema": SCHEMA_VERSION,
+                MANIFEST_KEY: json.dumps(manifest, sort_keys=True) if manifest else ""}
+        self._collection.modify(metadata=meta)
+
+    @_chroma_call
     def sync(self, chunks_by_file: dict[str, list[Chunk]], failed_files: set[str] = frozenset()) -> SyncReport:
         """Make the collection hold exactly these chunks; embed only what is new.
 
         Chunks of a file that failed to load this time are kept as they were: a broken edit
         must not wipe what was already indexed.
         """
+        with build_lock(self.settings, wait=True):
+            return self._sync(chunks_by_file, failed_files)
+
+    def _sync(self, chunks_by_file: dict[str, list[Chunk]], failed_files: set[str]) -> SyncReport:
         existing = self._get_all(include=["metadatas"])
         existing_files = {cid: (m or {}).get("file", "") for cid, m in zip(existing["ids"], existing["metadatas"])}
         wanted: dict[str, tuple[Chunk, str]] = {}
@@ -134,9 +259,14 @@ class ChromaIndex:
                 wanted[chunk.chunk_id] = (chunk, file)
         stale = [cid for cid, file in existing_files.items() if cid not in wanted and file not in failed_files]
         new = [(c, f) for cid, (c, f) in wanted.items() if cid not in existing_files]
+        if stale or new or self.manifest() is None:
+            self._write_manifest(None)  # in progress: a crash from here on leaves no manifest
         if stale:
             self._collection.delete(ids=stale)
         self._embed_and_store(new)
+        # Written last: its presence means every chunk above is stored.
+        self._write_manifest({"chunks": self._collection.count(), "files": len(chunks_by_file),
+                              "completed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
         return SyncReport(added=len(new), removed=len(stale), unchanged=len(wanted) - len(new), rebuilt=self.rebuilt)
 
     def _embed_and_store(self, pairs: list[tuple[Chunk, str]], batch: int = 64) -> None:
@@ -206,11 +336,13 @@ class ChromaIndex:
 
         return {c.chunk_id: keyword_text(c) for c in self.get_chunks(ids)}
 
+    @_chroma_call
     def all_chunks(self) -> list[Chunk]:
         """Every chunk in the collection (the keyword index is built from these)."""
         rows = self._get_all(include=["documents", "metadatas"])
         return [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
 
+    @_chroma_call
     def search(self, query_vector: list[float], k: int, kinds: tuple[str, ...] | None = None) -> list[tuple[str, float]]:
         """(chunk_id, cosine similarity) of the k nearest entries, optionally only of some kinds."""
         n = min(k, self.count())

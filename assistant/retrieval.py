@@ -24,6 +24,9 @@ from .schema import Chunk, Hit
 from .text import Lexicon, tokenize
 
 
+QUERY_CACHE = 64  # recent question embeddings kept per process
+
+
 @dataclass(frozen=True)
 class FusionWeights:
     """How the rankings are mixed (z-score units); tuned on the dev split (prompts/routing.yaml)."""
@@ -113,6 +116,7 @@ class HybridRetriever:
 
     def reload(self) -> None:
         """Re-read the chunks from Chroma (after an ingest)."""
+        self._vectors: dict[str, list[float]] = {}
         passages: dict[str, Chunk] = {}
         sentences: dict[str, list[Chunk]] = defaultdict(list)
         for chunk in self.index.all_chunks():
@@ -145,7 +149,7 @@ class HybridRetriever:
             return chunk is not None and (kinds is None or chunk.kind in kinds)
 
         keyword_ranked = dict(self.keyword.search(keyword_terms, w.candidates, allowed))
-        vector = self.embedder.embed_query(question)
+        vector = self._query_vector(question)
         passage_kinds = tuple(kinds) if kinds else tuple({c.kind for c in self.chunks.values()})
         passage_ranked = dict(self.index.search(vector, w.candidates, passage_kinds))
         sentence_hits: dict[str, float] = {}
@@ -177,6 +181,17 @@ class HybridRetriever:
             query_tokens=tuple(tokens),
             sentence_similarity=sentence_hits,
         )
+
+    def _query_vector(self, question: str) -> list[float]:
+        """The question's embedding; the last few are kept, since one turn may search twice
+        (record rows and what the articles say about the same places)."""
+        vector = self._vectors.get(question)
+        if vector is None:
+            vector = self.embedder.embed_query(question)
+            if len(self._vectors) >= QUERY_CACHE:
+                self._vectors.pop(next(iter(self._vectors)))
+            self._vectors[question] = vector
+        return vector
 
     def sentences_of(self, chunk_id: str) -> list[Chunk]:
         """The sentence entries of a passage, in reading order."""

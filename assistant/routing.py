@@ -348,7 +348,9 @@ class Router:
         intents = turn.intents
         asks_records_detail = bool(intents & {"year", "focus"})
         if turn.places:
-            pair = bool(turn.indonesian and turn.foreign)
+            # A pair: Indonesian + foreign, or two Indonesian places ("IKN sama Jakarta?": no record, but
+            # the records answer says so and the articles may discuss them).
+            pair = bool(turn.indonesian and turn.foreign) or len(turn.indonesian) >= 2
             lists = bool(intents & {"list", "which"})
             if "twinning" in intents or turn.strong_domain:
                 if turn.article_aspects and not (asks_records_detail or lists or pair):

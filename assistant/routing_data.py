@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .prompts import read_yaml_mapping
-from .answer import SentenceWeights
+from .answer import Openers, SentenceWeights
 from .retrieval import FusionWeights
 from .text import Lexicon, lexicon_path, load_lexicon, normalize
 
@@ -76,6 +76,7 @@ class RoutingData:
     calibrations: dict[str, Calibration]
     fusion: FusionWeights
     sentence_weights: SentenceWeights
+    openers: Openers
 
     def calibration(self, embedder: str) -> Calibration:
         """The calibration fitted for this embedder, else the default one."""
@@ -179,6 +180,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{name}: retrieval: {exc}") from None
 
+    openers = _mapping(data, "openers", name)
     sentence_raw = data.get("sentences") or {}
     try:
         sentence_weights = SentenceWeights(**{k: int(v) if k == "support" else _number(v, f"{name}: sentences.{k}")
@@ -207,4 +209,6 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         calibrations=calibrations,
         fusion=fusion,
         sentence_weights=sentence_weights,
+        openers=Openers.from_lists(_words(openers.get("loose"), f"{name}: openers.loose"),
+                                   _words(openers.get("pointing"), f"{name}: openers.pointing")),
     )

@@ -15,8 +15,9 @@ class BackgroundServer:
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, log_level: str = "warning") -> None:
         self.host = host
         self.port = port or free_port(host)
+        # proxy_headers=False: the app resolves X-Forwarded-For itself (edge.Edge, ASSISTANT_TRUSTED_PROXIES).
         config = uvicorn.Config(app, host=host, port=self.port, log_level=log_level, access_log=False,
-                                lifespan="on", timeout_keep_alive=30)
+                                lifespan="on", timeout_keep_alive=30, proxy_headers=False)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
 

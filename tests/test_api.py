@@ -10,9 +10,10 @@ import threading
 import httpx
 import pytest
 
-from assistant.api import RateLimiter, create_api
+from assistant.api import create_api
 from assistant.config import Settings
 from assistant.feedback import FeedbackStore
+from assistant.ratelimit import RateLimiter
 from tests.fakes import FakeAssistant
 from tests.servers import BackgroundServer
 
@@ -195,7 +196,10 @@ def test_healthz_503_when_not_ready(tmp_path):
     with server, httpx.Client(base_url=server.url) as c:
         resp = c.get("/healthz")
         assert resp.status_code == 503 and resp.json()["status"] != "ok"
-        assert c.post("/api/ask", json={"question": "halo"}).status_code == 503
+        assert int(resp.headers["retry-after"]) >= 1
+        ask = c.post("/api/ask", json={"question": "halo"})
+        assert ask.status_code == 503 and "menyiapkan" in ask.json()["error"]
+        assert int(ask.headers["retry-after"]) >= 1
 
 
 def test_event_loop_keeps_serving_while_an_answer_is_computed(tmp_path):
@@ -239,16 +243,12 @@ def test_no_cors_headers_when_no_origins_configured(tmp_path):
         assert "frame-ancestors 'self'" in c.get("/widget").headers["content-security-policy"]
 
 
-def test_rate_limiter_sliding_window():
-    now = [0.0]
-    limiter = RateLimiter(2, clock=lambda: now[0])
+def test_rate_limiter_moving_window_per_client():
+    limiter = RateLimiter(2)
     assert limiter.check("a") == 0.0 and limiter.check("a") == 0.0
-    assert limiter.check("a") == pytest.approx(60.0)
+    wait = limiter.check("a")
+    assert 0 < wait <= 60  # the third request in a minute waits until the first leaves the window
     assert limiter.check("b") == 0.0  # one client's limit never affects another
-    now[0] = 30.0
-    assert limiter.check("a") == pytest.approx(30.0)
-    now[0] = 60.5  # the first two hits left the window
-    assert limiter.check("a") == 0.0
 
 
 def test_rate_limiter_is_thread_safe():
@@ -283,3 +283,63 @@ def test_briefing_tab_offers_a_docx_download(real_assistant):
     assert "Sumber" in headings
     message, none = app.make_briefing(real_assistant, "Kotaantahberantah", "Kota / provinsi", "", "", "DOCX")
     assert none is None and "tidak ditemukan" in message
+
+
+def test_feedback_idempotency_key_stores_a_retried_post_once(tmp_path):
+    server, _ = fake_server(tmp_path)
+    body = {"question": "Apa itu sister city?", "answer": "Kerja sama [1]", "rating": "up"}
+    with server, httpx.Client(base_url=server.url) as c:
+        first = c.post("/api/feedback", json=body, headers={"Idempotency-Key": "4f1c-77"})
+        retry = c.post("/api/feedback", json=body, headers={"Idempotency-Key": "4f1c-77"})
+        bad_key = c.post("/api/feedback", json=body, headers={"Idempotency-Key": "dua kata"})
+    assert first.status_code == retry.status_code == 201
+    assert first.json()["id"] == retry.json()["id"]
+    assert bad_key.status_code == 400 and "Idempotency-Key" in bad_key.json()["error"]
+    assert FeedbackStore(tmp_path / "feedback.sqlite3").count() == 1
+
+
+def test_feedback_storage_fault_is_503_with_retry_after_never_400(tmp_path):
+    server, _ = fake_server(tmp_path)
+    body = {"question": "q", "answer": "a", "rating": "up"}
+    with server, httpx.Client(base_url=server.url) as c:
+        assert c.post("/api/feedback", json=body).status_code == 201
+        db = tmp_path / "feedback.sqlite3"
+        for suffix in ("", "-wal", "-shm"):  # the database file is damaged under the running server
+            path = db.with_name(db.name + suffix)
+            if path.exists():
+                path.write_bytes(b"\x00rusak" * 1024)
+        resp = c.post("/api/feedback", json=body, headers={"Idempotency-Key": "k-1"})
+        assert resp.status_code == 503, resp.text
+        assert int(resp.headers["retry-after"]) >= 1
+        assert "Coba lagi" in resp.json()["error"] and "sqlite" not in resp.text.lower()
+        assert c.post("/api/feedback", json={**body, "rating": "meh"}).status_code == 400  # validation stays 400
+
+
+def test_service_answers_503_until_the_index_opens_then_serves(tmp_path):
+    """Start before the index is available: 503 + Retry-After with the reason, then ready on its own."""
+    from assistant.errors import IndexNotReady
+    from assistant.serving import ServedAssistant
+
+    gate = threading.Event()
+    attempts = []
+
+    def opener(settings):
+        attempts.append(1)
+        if not gate.is_set():
+            raise IndexNotReady("Server indeks (uji) tidak bisa dihubungi.")
+        return FakeAssistant()
+
+    settings = Settings().with_(data_dir=tmp_path)
+    service = ServedAssistant(settings, opener=opener).start()
+    with BackgroundServer(create_api(service, settings)) as server, httpx.Client(base_url=server.url) as c:
+        health = c.get("/healthz")
+        assert health.status_code == 503 and int(health.headers["retry-after"]) >= 1
+        assert "tidak bisa dihubungi" in health.json()["error"]
+        ask = c.post("/api/ask", json={"question": "halo"})
+        assert ask.status_code == 503 and "tidak bisa dihubungi" in ask.json()["error"]
+        assert service.records.relationships  # the data table works before the index does
+        gate.set()
+        assert service.wait_ready(30)
+        assert c.post("/api/ask", json={"question": "halo"}).status_code == 200
+    service.stop()
+    assert len(attempts) >= 2

@@ -12,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+from assistant.api import ASK_EVENTS, ASK_WORKERS
 from assistant.errors import AssistantError, UnknownPlace
 
 BRIEF_KINDS = {"Kota / provinsi": "city", "Pasangan kota": "pair", "Topik": "topic"}
@@ -85,7 +86,9 @@ def build_briefing_tab(assistant: Any) -> None:
         return (name, *run(name, kind_label, title_text, date_text, fmt_label))
 
     outputs = [status, preview, download, suggestion_row, *suggestions]
-    button.click(run, [subject, kind, title, date, fmt], outputs)
-    subject.submit(run, [subject, kind, title, date, fmt], outputs)
+    # A briefing runs the answering code several times: it shares the question limit and workers.
+    compose: dict = {"concurrency_limit": ASK_WORKERS, "concurrency_id": ASK_EVENTS}
+    button.click(run, [subject, kind, title, date, fmt], outputs, **compose)
+    subject.submit(run, [subject, kind, title, date, fmt], outputs, **compose)
     for suggestion in suggestions:
-        suggestion.click(pick, [suggestion, kind, title, date, fmt], [subject, *outputs])
+        suggestion.click(pick, [suggestion, kind, title, date, fmt], [subject, *outputs], **compose)

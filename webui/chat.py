@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import gradio as gr
 
-from assistant.api import ASK_WORKERS
+from assistant.api import ASK_EVENTS, ASK_WORKERS
 from assistant.errors import AssistantError
 from assistant.feedback import FeedbackStore
 from assistant.prompts import Phrases
@@ -153,7 +153,7 @@ def build_chat_tab(assistant: Any, feedback: FeedbackStore, phrases: Phrases) ->
         return note, left, gr.update(visible=keep_open)
 
     outputs = [chatbot, messages, turns, answers, box, status]
-    ask_options: dict = {"concurrency_limit": ASK_WORKERS, "show_progress": "hidden"}
+    ask_options: dict = {"concurrency_limit": ASK_WORKERS, "concurrency_id": ASK_EVENTS, "show_progress": "hidden"}
     box.submit(ask, [box, messages, turns, answers], outputs, **ask_options)
     send.click(ask, [box, messages, turns, answers], outputs, **ask_options)
     chatbot.example_select(ask_example, [messages, turns, answers], outputs, **ask_options)

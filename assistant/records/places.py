@@ -30,16 +30,6 @@ SUGGEST_CUTOFF = 0.7
 _DIY = "DI Yogyakarta"
 _DIY_NAME = "Daerah Istimewa Yogyakarta"
 
-# Words that look like names to a fuzzy matcher but are ordinary question words here.
-COMMON_WORDS = frozenset(
-    """apa aja saja mana yang punya kota kembar kembaran kembarannya sister city cities twin twinning
-    sejak kapan tahun berapa dengan sama dan atau serta itu ini ada adalah apakah gimana bagaimana
-    kenapa mengapa manfaat tantangan budaya kerja kerjasama negara provinsi daftar siapa mitra partner
-    hubungan antar antara dijalin menjalin terjalin jalin fokus bidang tercatat resmi masih aktif
-    tentang soal contoh studi kasus tips cara sukses peluang ekonomi pendidikan pariwisata sejarah
-    pertukaran pelajar kerjasamanya kotanya sebutkan tolong dong deh kah nya luar negeri indonesia
-    friendship province sejarahnya kembaranya kembar2 bersaudara saudara pasangan berpasangan""".split()
-)
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +55,7 @@ class PlaceAliases:
     partners: dict[str, tuple[str, ...]]
     case_sensitive: dict[tuple[str, ...], tuple[str, str, str]]  # exact tokens -> (kind, key, name)
     not_a_place: frozenset[str]
+    not_fuzzy: frozenset[str]  # question words a fuzzy matcher would take for names ("warna" ~ Varna)
 
 
 def _names(data: dict, key: str, path: Path) -> dict[str, tuple[str, ...]]:
@@ -86,7 +77,7 @@ def load_place_aliases(prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> PlaceAliases:
     """Read and validate prompts/places.yaml (cached); ConfigError names the broken entry."""
     path = Path(prompts_dir) / PLACES_FILE
     data = read_yaml_mapping(path, "Daftar nama tempat")
-    for key in ("extra_countries", "not_a_place"):
+    for key in ("extra_countries", "not_a_place", "not_fuzzy"):
         if not _is_word_list(data.get(key)):
             raise ConfigError(f"{path.name}: {key!r} harus berupa daftar teks.")
     exact: dict[tuple[str, ...], tuple[str, str, str]] = {}
@@ -104,6 +95,7 @@ def load_place_aliases(prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> PlaceAliases:
         partners=_names(data, "partners", path),
         case_sensitive=exact,
         not_a_place=frozenset(w.casefold() for w in data["not_a_place"]),
+        not_fuzzy=frozenset(w.casefold() for w in data["not_fuzzy"]),
     )
 
 
@@ -230,7 +222,7 @@ class PlaceNames:
     def _fuzzy(self, token: str) -> _Target | None:
         """A single-token name within a typo of token, or None when unsure."""
         word = token[:-3] if token.endswith("nya") and len(token) > FUZZY_MIN_LEN + 3 else token
-        if len(word) < FUZZY_MIN_LEN or not word.isalpha() or word in COMMON_WORDS or word in root_words():
+        if len(word) < FUZZY_MIN_LEN or not word.isalpha() or word in self.aliases.not_fuzzy or word in root_words():
             return None
         # Typos rarely hit the first letter; requiring it keeps "warna" away from "Varna".
         pool = [name for name in self._single if name[0] == word[0] and abs(len(name) - len(word)) <= 2]
