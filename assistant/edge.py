@@ -197,6 +197,11 @@ class AnsweringEvents:
         return (api_name or "") in self.api_names or index in self.fn_indices
 
 
+# The admin page's form posts (assistant/admin.py): multipart uploads behind a login, with their
+# own size limit (ASSISTANT_MAX_UPLOAD_MB) and form token. Exact paths only, nothing else slips by.
+ADMIN_FORMS = re.compile(r"/admin/documents(?:/[A-Za-z0-9._-]+/remove)?")
+
+
 class GradioGuard:
     """Gradio's own routes under the same rules as the API: the question limit for events that
     answer questions (another limit for the rest), a body limit and read timeout, no uploads,
@@ -212,7 +217,8 @@ class GradioGuard:
         path = scope.get("path", "") if scope["type"] == "http" else ""
         # Everything with a body except our own /api/* routes (they enforce the same rules
         # themselves): Gradio's routes, and any path spelled to slip past a prefix check.
-        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS") or path.startswith("/api/"):
+        if scope["type"] != "http" or scope.get("method") in ("GET", "HEAD", "OPTIONS") or path.startswith("/api/") \
+                or ADMIN_FORMS.fullmatch(path):
             await self.app(scope, receive, send)
             return
         route = path.rsplit("gradio_api/", 1)[-1].strip("/").split("/")

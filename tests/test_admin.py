@@ -148,3 +148,12 @@ def test_settings_read_the_admin_token_and_refuse_a_short_one():
     assert Settings.from_env({}).admin_token is None
     with pytest.raises(ConfigError, match="terlalu pendek"):
         Settings.from_env({"ASSISTANT_ADMIN_TOKEN": "pendek"})
+
+
+def test_only_the_admin_form_paths_skip_the_gradio_body_guard():
+    from assistant.edge import ADMIN_FORMS
+
+    assert ADMIN_FORMS.fullmatch("/admin/documents") and ADMIN_FORMS.fullmatch("/admin/documents/kendari-2/remove")
+    for path in ("/admin/documents/../gradio_api/queue/join", "/admin/documents/x/remove/extra", "/gradio_api/upload",
+                 "/admin", "/admin/documentsx", "/x/admin/documents"):
+        assert not ADMIN_FORMS.fullmatch(path), path
