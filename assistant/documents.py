@@ -312,7 +312,7 @@ def remove_document(assistant: Any, doc_id: str, actor: str = "cli") -> Document
         library.delete(doc_id)
         _reload(assistant)
         log_change(settings.data_dir, actor, "remove", doc_id=doc.doc_id, title=doc.title, format=doc.format,
-                   source_file=doc.source_file, sha256=doc.sha256, chunks=removed)
+                   source_file=doc.source_file, sha256=doc.sha256, chunks=doc.chunks, index_entries=removed)
     return doc
 
 
