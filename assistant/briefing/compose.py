@@ -44,7 +44,7 @@ class RecordsAndSearch(Protocol):
 
 def compose_briefing(subject: str, *, records: RecordStore, retrieve: Retrieve, title: str | None = None,
                      date: str | None = None, kind: str | None = None, prompts_dir: Path | None = None,
-                     author: str = "", organisation: str = "") -> Briefing:
+                     author: str = "", organisation: str = "", elsewhere: frozenset[str] = frozenset()) -> Briefing:
     """A formal, cited briefing on a city, a pair of cities or a topic.
 
     `kind` is a hint: the subject text decides ("manfaat ekonomi" is a topic even when "city" was
@@ -57,7 +57,7 @@ def compose_briefing(subject: str, *, records: RecordStore, retrieve: Retrieve, 
         raise InvalidQuestion(phrases.get("empty_subject"))
     if kind is not None and kind not in KINDS:
         raise InvalidQuestion(f"Jenis briefing tidak dikenal: {kind!r}. Pilihan: {', '.join(KINDS)}.")
-    resolved = resolve_subject(text, records, kind)
+    resolved = resolve_subject(text, records, kind, elsewhere)
     w = Writer(records, retrieve, phrases, load_rules(prompts_dir), load_source_kinds(prompts_dir))
     titles = phrases.raw("titles")
     city, partner = resolved.city, resolved.partner  # both for a pair, city only for a city, neither for a topic
@@ -92,10 +92,13 @@ def compose_briefing(subject: str, *, records: RecordStore, retrieve: Retrieve, 
 def build_briefing(assistant: RecordsAndSearch, subject: str, title: str | None = None, date: str | None = None,
                    kind: str | None = None, prompts_dir: Path | None = None) -> Briefing:
     """compose_briefing with an assistant's records, retriever and settings (for the CLI, API and app)."""
+    from ..documents import document_places  # added documents may name places the records lack
+
     settings = assistant.settings
+    elsewhere = frozenset(name.casefold() for names in document_places(settings.corpus_dir).values() for name in names)
     return compose_briefing(subject, records=assistant.records, retrieve=assistant.retrieve, title=title,
                             date=date, kind=kind, prompts_dir=prompts_dir or settings.prompts_dir,
-                            author=settings.author, organisation=settings.org_name)
+                            author=settings.author, organisation=settings.org_name, elsewhere=elsewhere)
 
 
 def _renumber(sections: list[Section], renumber: dict[int, int]) -> None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import UnknownPlace
-from ..records import PlaceMatch, RecordStore
+from ..records import PlaceMatch, RecordStore, slug
 from .model import BriefingKind
 
 # "Surabaya–Busan", "Surabaya - Busan", "Surabaya-Busan", "Surabaya dan Busan", "Surabaya & Busan".
@@ -28,13 +28,20 @@ class Subject:
     partner: PlaceMatch | None = None
 
 
-def _exact_place(records: RecordStore, text: str, kinds: tuple[str, ...]) -> tuple[PlaceMatch | None, PlaceMatch | None]:
-    """(exact match covering the whole text, fuzzy match) for a name."""
+def _exact_place(records: RecordStore, text: str, kinds: tuple[str, ...],
+                 elsewhere: frozenset[str] = frozenset(), kind_elsewhere: str = "city") -> tuple[PlaceMatch | None, PlaceMatch | None]:
+    """(exact match covering the whole text, fuzzy match) for a name.
+
+    A name the records lack but an added document names (`elsewhere`, casefolded) is a place too:
+    the briefing is then written from that document.
+    """
     matches = [m for m in records.find_places(text) if m.kind in kinds]
     stripped = text.strip()
     for m in matches:
         if m.start == 0 and m.end == len(stripped):
             return (None, m) if m.fuzzy else (m, None)
+    if stripped.casefold() in elsewhere:
+        return PlaceMatch(kind_elsewhere, slug(stripped), stripped, 0, len(stripped), typed=stripped), None
     return None, None
 
 
@@ -49,7 +56,8 @@ def _looks_like_a_name(text: str) -> bool:
     return 1 <= len(words) <= 3 and all(w[:1].isupper() for w in words if w.casefold() != "kota")
 
 
-def resolve_subject(subject: str, records: RecordStore, kind: str | None) -> Subject:
+def resolve_subject(subject: str, records: RecordStore, kind: str | None,
+                    elsewhere: frozenset[str] = frozenset()) -> Subject:
     """Decide what the briefing is about; UnknownPlace for names the records don't know.
 
     The text decides, whatever `kind` (the selector in the app, --city/--pair/--topic in the CLI)
@@ -63,7 +71,9 @@ def resolve_subject(subject: str, records: RecordStore, kind: str | None) -> Sub
         parts = [p.strip() for p in re.split(separator, subject) if p.strip()]
         if len(parts) != 2:
             continue
-        sides = [_exact_place(records, p, home + ("partner",)) for p in parts]
+        # The Indonesian side comes first; a name known only from a document takes its side's role.
+        sides = [_exact_place(records, p, home + ("partner",), elsewhere, role)
+                 for p, role in zip(parts, ("city", "partner"))]
         if all(exact for exact, _ in sides):
             first, second = sides[0][0], sides[1][0]
             if first.kind == "partner" and second.kind in home:
@@ -73,7 +83,7 @@ def resolve_subject(subject: str, records: RecordStore, kind: str | None) -> Sub
             for part, (exact, fuzzy) in zip(parts, sides):
                 if exact is None and (fuzzy is not None or _looks_like_a_name(part)):
                     raise _unknown(records, part, fuzzy)
-    exact, fuzzy = _exact_place(records, subject, home)
+    exact, fuzzy = _exact_place(records, subject, home, elsewhere)
     if exact is not None:
         return Subject("city", subject, exact)
     if fuzzy is not None or (kind != "topic" and _looks_like_a_name(subject)):
