@@ -343,15 +343,11 @@ class ChromaIndex:
         return [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
 
     @_chroma_call
-    def search(self, query_vector: list[float], k: int, kinds: tuple[str, ...] | None = None) -> list[tuple[str, float]]:
-        """(chunk_id, cosine similarity) of the k nearest entries, optionally only of some kinds."""
+    def search(self, query_vector: list[float], k: int) -> list[tuple[str, float]]:
+        """(chunk_id, cosine similarity) of the k nearest entries (passages and sentences alike)."""
         n = min(k, self.count())
         if n == 0:
             return []
-        where = None
-        if kinds:
-            where = {"kind": kinds[0]} if len(kinds) == 1 else {"kind": {"$in": list(kinds)}}
-        result = self._collection.query(query_embeddings=[query_vector], n_results=n, include=["distances"],
-                                        where=where)
+        result = self._collection.query(query_embeddings=[query_vector], n_results=n, include=["distances"])
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0])]
 
