@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from .config import Settings
-from .evaluation import gold_rank, load_jsonl
+from .bank import load_jsonl
+from .evaluation import gold_rank
 
 _CHILD = r"""
 import json, resource, sys, time

@@ -18,7 +18,7 @@ import yaml
 from .answerability import features
 from .config import Settings
 from .errors import AssistantError
-from .evaluation import Item, load_bank
+from .bank import Item, load_bank
 from .routing_data import FEATURES, ROUTING_FILE, Calibration
 
 MAX_DEV_FALSE_REFUSALS = 0.02

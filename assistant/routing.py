@@ -14,75 +14,21 @@ previous one. Every cue list and threshold comes from prompts/routing.yaml.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import Literal, Sequence
+from dataclasses import replace
+from typing import Sequence
 
-from .records import PlaceMatch, RecordQuery, RecordStore
+from .followup import drop_cue, swap_aspect, swap_places, without_places
+from .records import PlaceMatch, RecordStore
 from .records.model import fold
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector
 from .text import Lexicon, normalize, stem
+from .turns import Decision, Path_, Turn
 
-Path_ = Literal["records", "articles", "smalltalk", "out_of_scope", "injection"]
-INDONESIAN = ("city", "province")
-FOREIGN = ("partner", "country")
-ARTICLE_ASPECTS = frozenset({"concept", "history", "benefit", "challenge", "tip", "example", "activity", "purpose"})
+__all__ = ["Decision", "Path_", "Router", "Turn", "build_router"]
+
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _SEGMENT = re.compile(r"[^.!?,;\n]+[.!?,;\n]*")
-
-
-@dataclass(frozen=True)
-class Turn:
-    """What one message says, before any history is applied."""
-
-    text: str  # corrected, markup-free text the decision is made on
-    norm: str  # normalize(text)
-    places: tuple[PlaceMatch, ...]
-    unknown_names: tuple[str, ...]  # capitalised words that look like a place we don't know
-    strong_domain: bool
-    weak_domain: bool
-    aspects: frozenset[str]
-    intents: frozenset[str]  # records cues: twinning, year, focus, list, yes_no, province
-    follow_up_cue: bool  # opens with "kalau", "terus", "how about" ...
-    more: bool  # "kenapa?", "lanjut", "contohnya?": asks for more of the previous answer
-    need: tuple[str, ...]  # the words saying what is asked, beyond places and cues
-    aspect_words: tuple[str, ...] = ()  # the aspect cue words as written ("sejarah", "cara")
-
-    @property
-    def indonesian(self) -> list[PlaceMatch]:
-        return [p for p in self.places if p.kind in INDONESIAN]
-
-    @property
-    def foreign(self) -> list[PlaceMatch]:
-        return [p for p in self.places if p.kind in FOREIGN]
-
-    @property
-    def article_aspects(self) -> frozenset[str]:
-        return self.aspects & ARTICLE_ASPECTS
-
-    @property
-    def has_topic(self) -> bool:
-        """Names what it is about: the domain, an aspect, an information need or a place."""
-        return bool(self.strong_domain or self.aspects or self.need or self.places or self.intents - {"list", "yes_no"})
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The router's verdict for one turn."""
-
-    path: Path_
-    turn: Turn  # the turn as resolved (after borrowing from history)
-    standalone: str  # the question rewritten to stand on its own
-    smalltalk: str | None = None  # kind of small talk ("greeting", "thanks"...)
-    corrections: tuple[tuple[str, str], ...] = ()
-    reason: str = ""
-    context: tuple[str, ...] = field(default=())  # previous turns it leaned on
-
-    def record_query(self) -> RecordQuery:
-        """What the record tables are asked, for a decision on the records path."""
-        turn = self.turn
-        return RecordQuery(self.standalone, turn.places, turn.unknown_names, wants_list="list" in turn.intents,
-                           sister_provinces="province" in turn.intents)
 
 
 class Router:
@@ -327,15 +273,15 @@ class Router:
         if turn.places:
             if turn.need:
                 return turn.text  # "Paris lagi musim apa?": a new question, not a reference
-            text = _swap_places(previous, turn)
-            rest = _drop_cue(_without_places(turn))
+            text = swap_places(previous, turn)
+            rest = drop_cue(without_places(turn))
             extra = " ".join(w for w in _WORD.findall(rest) if normalize(w, self.lexicon) not in
                              (self.data.filler | self.data.bare_filler | self._stopwords | self.data.follow_up.words))
             return f"{extra} {text}".strip() if extra else text
-        rest = _drop_cue(turn.text)
+        rest = drop_cue(turn.text)
         if turn.article_aspects and previous.article_aspects:
             # "kalau tantangannya?" after a question about benefits: swap the aspect.
-            return _swap_aspect(previous, rest, self.data, self.lexicon)
+            return swap_aspect(previous, rest, self.data, self.lexicon)
         if previous.places and not previous.article_aspects:
             # "sejak kapan?", "penduduknya berapa?" after a question about a place: that place.
             names = " dan ".join(p.name for p in previous.places)
@@ -393,52 +339,6 @@ def _dedupe(places: Sequence[PlaceMatch]) -> list[PlaceMatch]:
 
 def _word_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _WORD.finditer(text)]
-
-
-def _drop_cue(text: str) -> str:
-    """ "kalau tantangannya?" -> "tantangannya" (the follow-up opener carries no content)."""
-    return re.sub(r"^\s*(kalau|kalo|klo|kl|terus|trus|trs|lalu|lantas|nah|dan|and|how about|what about|"
-                  r"gimana dengan|bagaimana dengan|gimana kalau|bagaimana kalau|kemudian|selanjutnya)\b[\s,]*",
-                  "", text, flags=re.I).strip().rstrip("?!. ")
-
-
-def _without_places(turn: Turn) -> str:
-    text = turn.text
-    for place in sorted(turn.places, key=lambda p: p.start, reverse=True):
-        text = text[: place.start] + " " + text[place.end:]
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _swap_places(previous: Turn, turn: Turn) -> str:
-    """The previous question with its places of the same side (Indonesian/foreign) replaced."""
-    text = previous.text
-    new_local, new_foreign = turn.indonesian, turn.foreign
-    replacements: list[tuple[PlaceMatch, str]] = []
-    old_local, old_foreign = previous.indonesian, previous.foreign
-    if new_local and old_local:
-        replacements.append((old_local[0], " dan ".join(p.name for p in new_local)))
-        replacements += [(p, "") for p in old_local[1:]]
-    if new_foreign and old_foreign:
-        replacements.append((old_foreign[0], " dan ".join(p.name for p in new_foreign)))
-        replacements += [(p, "") for p in old_foreign[1:]]
-    if not replacements:
-        # Nothing on the same side to swap: the new places join the previous question
-        # ("Surabaya punya kota kembar?" -> "yang di Jepang?").
-        return f"{text} {' '.join(p.name for p in turn.places)}"
-    for place, name in sorted(replacements, key=lambda r: r[0].start, reverse=True):
-        text = text[: place.start] + name + text[place.end:]
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def _swap_aspect(previous: Turn, rest: str, data: RoutingData, lexicon: Lexicon | None) -> str:
-    """The previous question with its aspect words replaced by the new ones."""
-    text = previous.text
-    for name in previous.article_aspects:
-        for phrase in data.aspects[name].phrases:
-            pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
-            if pattern.search(text):
-                return pattern.sub(rest, text, count=1)
-    return f"{rest} {text}"
 
 
 def known_words(lexicon: Lexicon | None, data: RoutingData) -> frozenset[str]:

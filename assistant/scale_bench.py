@@ -31,7 +31,7 @@ from .bench import percentile
 from .chunking import split_blocks
 from .config import PROJECT_ROOT, Settings
 from .corpus import load_articles
-from .evaluation import load_jsonl
+from .bank import load_jsonl
 from .text import split_sentences
 
 PASSAGES_PER_DOCUMENT = 24

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluation import evaluate, gold_rank, in_test_split, load_bank, load_jsonl
+from assistant.bank import PassageLocator, in_test_split, load_bank, load_jsonl
+from assistant.evaluation import evaluate, gold_rank
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL_DIR = ROOT / "eval"
@@ -35,7 +36,6 @@ def test_the_bank_is_as_big_as_the_issue_asks(bank):
 
 
 def test_no_source_passage_is_in_both_splits(bank):
-    from assistant.evaluation import PassageLocator
 
     locator = PassageLocator(ROOT / "corpus")
     split_of: dict[str, set[str]] = {}

@@ -1,0 +1,56 @@
+"""Follow-up turns rewritten to stand alone: the previous question with its places or aspect
+swapped ("kalau Bandung?", "terus tantangannya?"). Pure string work on two Turns."""
+from __future__ import annotations
+
+import re
+
+from .records import PlaceMatch
+from .routing_data import RoutingData
+from .text import Lexicon
+from .turns import Turn
+
+
+def drop_cue(text: str) -> str:
+    """ "kalau tantangannya?" -> "tantangannya" (the follow-up opener carries no content)."""
+    return re.sub(r"^\s*(kalau|kalo|klo|kl|terus|trus|trs|lalu|lantas|nah|dan|and|how about|what about|"
+                  r"gimana dengan|bagaimana dengan|gimana kalau|bagaimana kalau|kemudian|selanjutnya)\b[\s,]*",
+                  "", text, flags=re.I).strip().rstrip("?!. ")
+
+
+def without_places(turn: Turn) -> str:
+    text = turn.text
+    for place in sorted(turn.places, key=lambda p: p.start, reverse=True):
+        text = text[: place.start] + " " + text[place.end:]
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def swap_places(previous: Turn, turn: Turn) -> str:
+    """The previous question with its places of the same side (Indonesian/foreign) replaced."""
+    text = previous.text
+    new_local, new_foreign = turn.indonesian, turn.foreign
+    replacements: list[tuple[PlaceMatch, str]] = []
+    old_local, old_foreign = previous.indonesian, previous.foreign
+    if new_local and old_local:
+        replacements.append((old_local[0], " dan ".join(p.name for p in new_local)))
+        replacements += [(p, "") for p in old_local[1:]]
+    if new_foreign and old_foreign:
+        replacements.append((old_foreign[0], " dan ".join(p.name for p in new_foreign)))
+        replacements += [(p, "") for p in old_foreign[1:]]
+    if not replacements:
+        # Nothing on the same side to swap: the new places join the previous question
+        # ("Surabaya punya kota kembar?" -> "yang di Jepang?").
+        return f"{text} {' '.join(p.name for p in turn.places)}"
+    for place, name in sorted(replacements, key=lambda r: r[0].start, reverse=True):
+        text = text[: place.start] + name + text[place.end:]
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def swap_aspect(previous: Turn, rest: str, data: RoutingData, lexicon: Lexicon | None) -> str:
+    """The previous question with its aspect words replaced by the new ones."""
+    text = previous.text
+    for name in previous.article_aspects:
+        for phrase in data.aspects[name].phrases:
+            pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
+            if pattern.search(text):
+                return pattern.sub(rest, text, count=1)
+    return f"{rest} {text}"

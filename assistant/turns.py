@@ -1,0 +1,66 @@
+"""What the router understands of a message (Turn) and what it decides (Decision)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .records import PlaceMatch, RecordQuery
+
+Path_ = Literal["records", "articles", "smalltalk", "out_of_scope", "injection"]
+INDONESIAN = ("city", "province")
+FOREIGN = ("partner", "country")
+ARTICLE_ASPECTS = frozenset({"concept", "history", "benefit", "challenge", "tip", "example", "activity", "purpose"})
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one message says, before any history is applied."""
+
+    text: str  # corrected, markup-free text the decision is made on
+    norm: str  # normalize(text)
+    places: tuple[PlaceMatch, ...]
+    unknown_names: tuple[str, ...]  # capitalised words that look like a place we don't know
+    strong_domain: bool
+    weak_domain: bool
+    aspects: frozenset[str]
+    intents: frozenset[str]  # records cues: twinning, year, focus, list, yes_no, province
+    follow_up_cue: bool  # opens with "kalau", "terus", "how about" ...
+    more: bool  # "kenapa?", "lanjut", "contohnya?": asks for more of the previous answer
+    need: tuple[str, ...]  # the words saying what is asked, beyond places and cues
+    aspect_words: tuple[str, ...] = ()  # the aspect cue words as written ("sejarah", "cara")
+
+    @property
+    def indonesian(self) -> list[PlaceMatch]:
+        return [p for p in self.places if p.kind in INDONESIAN]
+
+    @property
+    def foreign(self) -> list[PlaceMatch]:
+        return [p for p in self.places if p.kind in FOREIGN]
+
+    @property
+    def article_aspects(self) -> frozenset[str]:
+        return self.aspects & ARTICLE_ASPECTS
+
+    @property
+    def has_topic(self) -> bool:
+        """Names what it is about: the domain, an aspect, an information need or a place."""
+        return bool(self.strong_domain or self.aspects or self.need or self.places or self.intents - {"list", "yes_no"})
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The router's verdict for one turn."""
+
+    path: Path_
+    turn: Turn  # the turn as resolved (after borrowing from history)
+    standalone: str  # the question rewritten to stand on its own
+    smalltalk: str | None = None  # kind of small talk ("greeting", "thanks"...)
+    corrections: tuple[tuple[str, str], ...] = ()
+    reason: str = ""
+    context: tuple[str, ...] = field(default=())  # previous turns it leaned on
+
+    def record_query(self) -> RecordQuery:
+        """What the record tables are asked, for a decision on the records path."""
+        turn = self.turn
+        return RecordQuery(self.standalone, turn.places, turn.unknown_names, wants_list="list" in turn.intents,
+                           sister_provinces="province" in turn.intents)
