@@ -249,10 +249,15 @@ class Assistant:
     def _aspect_test(self, turn: Turn):
         """Does a sentence name what the question asks about (its aspect)?"""
         wanted = turn.article_aspects
-        return lambda text: bool(wanted and self.routing.aspects_of(text, self.lexicon) & wanted)
+        return lambda text: bool(wanted and self.routing.answered_aspects(text, self.lexicon) & wanted)
 
     def _search(self, decision: Decision, k: int) -> RetrievalResult:
-        return self._retriever().search(decision.standalone, k, kinds=("article",), aspects=decision.turn.aspects,
+        query = decision.standalone
+        if decision.turn.strong_domain and self.routing.domain_names:
+            # The sources call it "sister city", "twin cities" and "kota kembar" in turn: a question
+            # using one name should meet passages using another.
+            query = f"{query} ({', '.join(self.routing.domain_names)})"
+        return self._retriever().search(query, k, kinds=("article",), aspects=decision.turn.aspects,
                                         ignore_terms=self._domain_stems())
 
     def _out_of_scope_message(self, turn: Turn, uncovered: tuple[str, ...]) -> str:

@@ -139,12 +139,13 @@ class HybridRetriever:
                aspects: frozenset[str] = frozenset(), ignore_terms: frozenset[str] = frozenset()) -> RetrievalResult:
         """The k best passages (of the given kinds) for a question.
 
-        `ignore_terms` are stems left out of the keyword query when other terms remain: words
-        every passage shares ("kota", "kembar") only add noise to BM25.
+        `ignore_terms` are stems left out of the keyword query.
         """
         w = self.weights
         tokens = tokenize(question, lexicon=self.lexicon)
-        keyword_terms = [t for t in tokens if t not in ignore_terms] or tokens
+        # Words every passage shares ("kota", "kembar") only add noise to BM25; a question made of
+        # nothing else ("apa itu kota kembar?") is left to the vectors.
+        keyword_terms = [t for t in tokens if t not in ignore_terms]
 
         def allowed(cid: str) -> bool:
             chunk = self.chunks.get(cid)

@@ -279,8 +279,9 @@ class Router:
                              (self.data.filler | self.data.bare_filler | self._stopwords | self.data.follow_up.words))
             return f"{extra} {text}".strip() if extra else text
         rest = drop_cue(turn.text)
-        if turn.article_aspects and previous.article_aspects:
-            # "kalau tantangannya?" after a question about benefits: swap the aspect.
+        if turn.article_aspects and previous.article_aspects and turn.follow_up_cue:
+            # "kalau tantangannya?" after a question about benefits: swap the aspect. Without "kalau"
+            # ("contoh yg paling terkenal waktu itu?") the new aspect adds to the old one instead.
             return swap_aspect(previous, rest, self.data, self.lexicon)
         if previous.places and not previous.article_aspects:
             # "sejak kapan?", "penduduknya berapa?" after a question about a place: that place.
@@ -346,7 +347,7 @@ def known_words(lexicon: Lexicon | None, data: RoutingData) -> frozenset[str]:
     words (wordfreq), the casual and English words of the lexicon, and every cue word."""
     from wordfreq import top_n_list  # imported here: only the router needs the word lists
 
-    from .records.places import root_words
+    from .text import root_words
 
     # English beyond the 30,000 most frequent words is mostly rare names ("suraya" is not a typo of a word).
     words = set(root_words()) | set(top_n_list("id", 60_000)) | set(top_n_list("en", 30_000))
@@ -368,7 +369,7 @@ def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | Non
 
     from .spelling import vocabulary
 
-    from .records.places import root_words
+    from .text import root_words
 
     known = known_words(lexicon, data)
     corpus = vocabulary(corpus_texts)

@@ -65,7 +65,9 @@ class RoutingData:
     strong_domain: Cues
     weak_domain: Cues
     dismiss: Cues
+    domain_names: tuple[str, ...]  # the concept's names, added to a question that uses one of them
     aspects: dict[str, Cues]
+    sentence_aspects: dict[str, Cues]  # extra cues an answer sentence may answer an aspect with
     records: dict[str, Cues]
     bare_filler: frozenset[str]
     follow_up: Cues
@@ -94,6 +96,12 @@ class RoutingData:
         """Which aspects a text (a question, a section heading) is about."""
         norm = normalize(text, lexicon)
         return frozenset(name for name, cues in self.aspects.items() if cues.search(norm))
+
+    def answered_aspects(self, sentence: str, lexicon: Lexicon | None = None) -> frozenset[str]:
+        """Which aspects an answer sentence speaks to: named, or shown ("X adalah …" is a definition)."""
+        norm = normalize(sentence, lexicon)
+        shown = frozenset(name for name, cues in self.sentence_aspects.items() if cues.search(norm))
+        return self.aspects_of(sentence, lexicon) | shown
 
 
 def _mapping(data: dict, key: str, where: str) -> dict:
@@ -198,7 +206,10 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         strong_domain=cues(domain.get("strong"), "domain.strong"),
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),
+        domain_names=tuple(_words(domain.get("names", []), f"{name}: domain.names")),
         aspects={k: cues(aspects_raw[k], f"aspects.{k}") for k in ASPECTS},
+        sentence_aspects={k: cues(v, f"aspects_in_sentences.{k}")
+                          for k, v in _mapping(data, "aspects_in_sentences", name).items() if k in ASPECTS},
         records={k: cues(records_raw[k], f"records.{k}") for k in RECORD_INTENTS},
         bare_filler=word_set(records_raw.get("bare_filler"), "records.bare_filler"),
         follow_up=cues(follow.get("cues"), "follow_up.cues"),

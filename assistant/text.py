@@ -177,6 +177,18 @@ def normalize(text: str, lexicon: Lexicon | None = None) -> str:
 
 
 @lru_cache(maxsize=1)
+def root_words() -> frozenset[str]:
+    """Indonesian root words (Sastrawi's dictionary): never fuzzy-matched to a place name."""
+    try:
+        import Sastrawi  # the stemmer ships a 30k-word dictionary we can reuse
+
+        path = Path(Sastrawi.__file__).parent / "Stemmer" / "data" / "kata-dasar.txt"
+        return frozenset(w.strip() for w in path.read_text(encoding="utf-8").split() if w.strip())
+    except (ImportError, OSError):
+        return frozenset()
+
+
+@lru_cache(maxsize=1)
 def _stemmer():
     # Imported lazily: building Sastrawi's dictionary costs ~50 ms, paid only by the first search.
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
@@ -213,7 +225,25 @@ def _terms(word: str, stem: bool, lex: Lexicon) -> tuple[str, ...]:
     if not stem or word in lex.no_stem:
         return (word,)
     stemmed = _stemmer().stem(word) or word
+    if stemmed not in root_words():
+        stemmed = _colloquial_root(word) or stemmed
     return (lex.stem_synonyms.get(stemmed, stemmed),)
+
+
+def _colloquial_root(word: str) -> str | None:
+    """The root of a Jakarta-style form Sastrawi doesn't know: "ngeprakarsai", "dilakuin", "ngurusin"."""
+    candidates = []
+    if word.startswith("nge") and len(word) > 6:
+        candidates.append(word[3:])  # ngeprakarsai -> prakarsai
+    if word.endswith("in") and len(word) > 5:
+        candidates.append(word[:-2] + "kan")  # dilakuin -> dilakukan
+        if word.startswith("nge") and len(word) > 8:
+            candidates.append(word[3:-2] + "kan")
+    for candidate in candidates:
+        root = _stemmer().stem(candidate)
+        if root in root_words():
+            return root
+    return None
 
 
 def tokenize(text: str, *, stem: bool = True, lexicon: Lexicon | None = None) -> list[str]:

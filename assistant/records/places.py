@@ -16,6 +16,7 @@ from pathlib import Path
 from ..config import DEFAULT_PROMPTS_DIR
 from ..errors import ConfigError
 from ..prompts import read_yaml_mapping
+from ..text import root_words
 from .model import Candidate, PlaceMatch, Relationship, fold, province_key, slug
 from .render import strip_parenthetical
 
@@ -30,18 +31,6 @@ SUGGEST_CUTOFF = 0.7
 _DIY = "DI Yogyakarta"
 _DIY_NAME = "Daerah Istimewa Yogyakarta"
 
-
-
-@lru_cache(maxsize=1)
-def root_words() -> frozenset[str]:
-    """Indonesian root words (Sastrawi's dictionary): never fuzzy-matched to a place name."""
-    try:
-        import Sastrawi  # the stemmer ships a 30k-word dictionary we can reuse
-
-        path = Path(Sastrawi.__file__).parent / "Stemmer" / "data" / "kata-dasar.txt"
-        return frozenset(w.strip() for w in path.read_text(encoding="utf-8").split() if w.strip())
-    except (ImportError, OSError):
-        return frozenset()
 
 
 @dataclass(frozen=True)
