@@ -11,31 +11,29 @@ All wording comes from prompts/briefing.yaml.
 from __future__ import annotations
 
 import io
-import string
 from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
 from ..prompts import Phrases
 from .export import drafted_by, groups, kind_label, paragraphs, source_description
 from .model import PLACE_FIELDS, TOPIC_FIELDS, Briefing, RelationshipTable, SourceEntry
+from .ooxml import (FONT, PPR_AFTER_NUMBERING, RPR_AFTER_LANG, TBLPR_AFTER_MARGINS, TBLPR_AFTER_WIDTH,
+                    TCPR_AFTER_SHADING, TEXT_WIDTH_CM, border, boxed, el, hyperlink, right_tab, set_font,
+                    with_fields)
 
-FONT = "Arial"
 BLACK = RGBColor(0, 0, 0)
 GREY = RGBColor(0x59, 0x59, 0x59)
 DRAFT_RED = RGBColor(0xC0, 0x00, 0x00)
-LINK_BLUE = "0563C1"
 HEADER_FILL = "E7E6E6"
 
 A4_WIDTH, A4_HEIGHT = Cm(21.0), Cm(29.7)
 MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = Cm(2.7), Cm(2.2), Cm(3.0), Cm(2.0)
-TEXT_WIDTH_CM = 16.0  # 21.0 - 3.0 - 2.0
 
 # Column widths (cm) of each table layout; each adds up to the text width.
 COLUMN_WIDTHS_CM: dict[tuple[str, ...], dict[str, float]] = {
@@ -46,123 +44,6 @@ COLUMN_WIDTHS_CM: dict[tuple[str, ...], dict[str, float]] = {
 }
 META_WIDTHS_CM = (3.4, 0.5, 12.1)  # label, ":", value
 SOURCE_SIZE = 9.5  # pt, the source list
-
-# Schema order matters to Word: each element is inserted before the first of its successors.
-_PPR_AFTER_BORDER = ("w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-                     "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
-                     "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
-                     "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
-                     "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
-_RPR_AFTER_BORDER = ("w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang",
-                     "w:eastAsianLayout", "w:specVanish", "w:oMath")
-_RPR_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
-_TCPR_AFTER_SHADING = ("w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText", "w:vAlign", "w:hideMark",
-                       "w:headers", "w:cellIns", "w:cellDel", "w:cellMerge", "w:tcPrChange")
-_TBLPR_AFTER_WIDTH = ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout",
-                      "w:tblCellMar", "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
-_TBLPR_AFTER_MARGINS = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
-_PPR_AFTER_NUMBERING = ("w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku",
-                        "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
-                        "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-                        "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-                        "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
-                        "w:pPrChange")
-
-
-def _el(tag: str, **attrs: str):
-    element = OxmlElement(tag)
-    for name, value in attrs.items():
-        element.set(qn(f"w:{name}"), value)
-    return element
-
-
-# ---------------------------------------------------------------------------------------------
-# Low-level formatting python-docx has no API for
-
-
-def _set_font(style_or_run, name: str, size: float | None = None, bold: bool | None = None,
-              color: RGBColor | None = None) -> None:
-    """One font for every script, overriding theme fonts (which would otherwise win)."""
-    font = style_or_run.font
-    font.name = name
-    r_pr = style_or_run.element.get_or_add_rPr()
-    fonts = r_pr.get_or_add_rFonts()
-    for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
-        fonts.set(qn(f"w:{attr}"), name)
-    for attr in ("asciiTheme", "hAnsiTheme", "cstheme", "eastAsiaTheme"):
-        fonts.attrib.pop(qn(f"w:{attr}"), None)
-    if size is not None:
-        font.size = Pt(size)
-    if bold is not None:
-        font.bold = bold
-    if color is not None:
-        font.color.rgb = color
-
-
-def _border(p_pr, side: str, val: str = "single", size: int = 6, space: int = 1, color: str = "000000") -> None:
-    """A paragraph border line (the kop line under a letterhead, the rule under the details)."""
-    borders = p_pr.find(qn("w:pBdr"))
-    if borders is None:
-        borders = _el("w:pBdr")
-        p_pr.insert_element_before(borders, *_PPR_AFTER_BORDER)
-    borders.append(_el(f"w:{side}", val=val, sz=str(size), space=str(space), color=color))
-
-
-def _boxed(run, color: str) -> None:
-    """A border around a run of text: the DRAF stamp."""
-    r_pr = run._r.get_or_add_rPr()
-    r_pr.insert_element_before(_el("w:bdr", val="single", sz="8", space="1", color=color), *_RPR_AFTER_BORDER)
-
-
-def _field(paragraph, instruction: str, shown: str) -> None:
-    """A real Word field (PAGE, NUMPAGES) with a cached value, as Word itself writes it."""
-    def run_with(child):
-        run = paragraph.add_run()
-        run._r.append(child)
-        return run
-
-    run_with(_el("w:fldChar", fldCharType="begin"))
-    code = OxmlElement("w:instrText")
-    code.set(qn("xml:space"), "preserve")
-    code.text = f" {instruction} "
-    run_with(code)
-    run_with(_el("w:fldChar", fldCharType="separate"))
-    paragraph.add_run(shown)
-    run_with(_el("w:fldChar", fldCharType="end"))
-
-
-def _with_fields(paragraph, template: str, fields: dict[str, str]) -> None:
-    """Text from a template whose {names} become Word fields ("Halaman {page} dari {pages}")."""
-    for literal, name, _, _ in string.Formatter().parse(template):
-        if literal:
-            paragraph.add_run(literal)
-        if name:
-            _field(paragraph, fields[name], "1")
-
-
-def _hyperlink(paragraph, url: str, text: str, size: float) -> None:
-    """A clickable link run (python-docx has no public API for adding one)."""
-    r_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), r_id)
-    run = OxmlElement("w:r")
-    props = OxmlElement("w:rPr")
-    props.append(_el("w:rFonts", ascii=FONT, hAnsi=FONT, cs=FONT, eastAsia=FONT))
-    props.append(_el("w:color", val=LINK_BLUE))
-    props.append(_el("w:sz", val=str(round(size * 2))))
-    props.append(_el("w:u", val="single"))
-    run.append(props)
-    text_el = OxmlElement("w:t")
-    text_el.text = text
-    text_el.set(qn("xml:space"), "preserve")
-    run.append(text_el)
-    link.append(run)
-    paragraph._p.append(link)
-
-
-def _right_tab(paragraph, cm: float = TEXT_WIDTH_CM) -> None:
-    paragraph.paragraph_format.tab_stops.add_tab_stop(Cm(cm), WD_TAB_ALIGNMENT.RIGHT)
-
 
 # ---------------------------------------------------------------------------------------------
 # Page, styles, header and footer
@@ -180,24 +61,24 @@ def _page_setup(doc) -> None:
 def _styles(doc) -> None:
     styles = doc.styles
     normal = styles["Normal"]
-    _set_font(normal, FONT, 11)
+    set_font(normal, FONT, 11)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = 1.15
     r_pr = normal.element.get_or_add_rPr()
-    r_pr.insert_element_before(_el("w:lang", val="id-ID", eastAsia="id-ID", bidi="ar-SA"), *_RPR_AFTER_LANG)
+    r_pr.insert_element_before(el("w:lang", val="id-ID", eastAsia="id-ID", bidi="ar-SA"), *RPR_AFTER_LANG)
     title = styles["Title"]
-    _set_font(title, FONT, 13, bold=True, color=BLACK)
+    set_font(title, FONT, 13, bold=True, color=BLACK)
     title.font.all_caps = True
     title.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.space_before, title.paragraph_format.space_after = Pt(6), Pt(10)
     p_pr = title.element.get_or_add_pPr()
-    for border in p_pr.findall(qn("w:pBdr")):  # the template draws a coloured rule under titles
-        p_pr.remove(border)
+    for rule in p_pr.findall(qn("w:pBdr")):  # the template draws a coloured rule under titles
+        p_pr.remove(rule)
     for name in ("Header", "Footer"):  # the template's centre/right tabs assume US Letter margins
         styles[name].paragraph_format.tab_stops.clear_all()
     for name, size, before in (("Heading 1", 11, 12), ("Heading 2", 10, 8)):
         heading = styles[name]
-        _set_font(heading, FONT, size, bold=True, color=BLACK)
+        set_font(heading, FONT, size, bold=True, color=BLACK)
         heading.font.italic = False
         heading.paragraph_format.space_before, heading.paragraph_format.space_after = Pt(before), Pt(4)
         heading.paragraph_format.keep_with_next = True
@@ -209,14 +90,14 @@ def _letter_headings(doc) -> None:
     numbering = doc.part.numbering_part.element
     ids = [int(x) for x in numbering.xpath("./w:abstractNum/@w:abstractNumId | ./w:num/@w:numId")]
     new_id = str(max(ids, default=0) + 1)
-    abstract = _el("w:abstractNum", abstractNumId=new_id)
-    abstract.append(_el("w:multiLevelType", val="singleLevel"))
-    level = _el("w:lvl", ilvl="0")
-    for child in (_el("w:start", val="1"), _el("w:numFmt", val="upperLetter"), _el("w:pStyle", val="Heading1"),
-                  _el("w:lvlText", val="%1."), _el("w:lvlJc", val="left")):
+    abstract = el("w:abstractNum", abstractNumId=new_id)
+    abstract.append(el("w:multiLevelType", val="singleLevel"))
+    level = el("w:lvl", ilvl="0")
+    for child in (el("w:start", val="1"), el("w:numFmt", val="upperLetter"), el("w:pStyle", val="Heading1"),
+                  el("w:lvlText", val="%1."), el("w:lvlJc", val="left")):
         level.append(child)
-    p_pr = _el("w:pPr")
-    p_pr.append(_el("w:ind", left="425", hanging="425"))  # 0.75 cm: the letter, then the heading
+    p_pr = el("w:pPr")
+    p_pr.append(el("w:ind", left="425", hanging="425"))  # 0.75 cm: the letter, then the heading
     level.append(p_pr)
     abstract.append(level)
     first_num = numbering.find(qn("w:num"))  # abstract definitions come before the instances
@@ -224,34 +105,34 @@ def _letter_headings(doc) -> None:
         first_num.addprevious(abstract)
     else:
         numbering.append(abstract)
-    instance = _el("w:num", numId=new_id)
-    instance.append(_el("w:abstractNumId", val=new_id))
+    instance = el("w:num", numId=new_id)
+    instance.append(el("w:abstractNumId", val=new_id))
     numbering.append(instance)
-    num_pr = _el("w:numPr")
-    num_pr.append(_el("w:numId", val=new_id))
-    doc.styles["Heading 1"].element.get_or_add_pPr().insert_element_before(num_pr, *_PPR_AFTER_NUMBERING)
+    num_pr = el("w:numPr")
+    num_pr.append(el("w:numId", val=new_id))
+    doc.styles["Heading 1"].element.get_or_add_pPr().insert_element_before(num_pr, *PPR_AFTER_NUMBERING)
 
 
 def _small(paragraph, size: float = 8.5, color: RGBColor = GREY) -> None:
     """Header/footer text: small and grey, so the body stays what the eye reads."""
     for run in paragraph.runs:
-        _set_font(run, FONT, size, color=color)
+        set_font(run, FONT, size, color=color)
 
 
 def _draft_stamp(paragraph, text: str) -> None:
     run = paragraph.add_run(text)
-    _set_font(run, FONT, 9, bold=True, color=DRAFT_RED)
-    _boxed(run, "C00000")
+    set_font(run, FONT, 9, bold=True, color=DRAFT_RED)
+    boxed(run, "C00000")
 
 
 def _letterhead(b: Briefing, header, doc_words: dict) -> None:
     """First page: the kop surat (organisation or placeholder), the address placeholder, a kop line."""
     name_line = header.paragraphs[0]
     name_line.paragraph_format.tab_stops.add_tab_stop(Cm(TEXT_WIDTH_CM / 2), WD_TAB_ALIGNMENT.CENTER)
-    _right_tab(name_line)
+    right_tab(name_line)
     name_line.add_run("\t")
     org = name_line.add_run(b.organisation.upper() if b.organisation else doc_words["letterhead_placeholder"])
-    _set_font(org, FONT, 13, bold=True, color=BLACK if b.organisation else GREY)
+    set_font(org, FONT, 13, bold=True, color=BLACK if b.organisation else GREY)
     name_line.add_run("\t")
     _draft_stamp(name_line, doc_words["draft_mark"])
     name_line.paragraph_format.space_after = Pt(2)
@@ -260,30 +141,30 @@ def _letterhead(b: Briefing, header, doc_words: dict) -> None:
     _small(details, 8.5)
     details.runs[0].italic = True
     details.paragraph_format.space_after = Pt(0)
-    _border(details._p.get_or_add_pPr(), "bottom", val="thickThinSmallGap", size=18, space=4)
+    border(details._p.get_or_add_pPr(), "bottom", val="thickThinSmallGap", size=18, space=4)
 
 
 def _running_header(b: Briefing, header, doc_words: dict) -> None:
     """Pages after the first: the title on the left, the DRAF stamp on the right, a thin rule."""
     line = header.paragraphs[0]
-    _right_tab(line)
+    right_tab(line)
     line.add_run(doc_words["running_header"].format(title=b.title))
     _small(line)
     line.add_run("\t")
     _draft_stamp(line, doc_words["draft_mark"])
-    _border(line._p.get_or_add_pPr(), "bottom", size=4, space=4, color="808080")
+    border(line._p.get_or_add_pPr(), "bottom", size=4, space=4, color="808080")
 
 
 def _footer(footer, doc_words: dict) -> None:
     """Every page: the draft notice on the left, "Halaman X dari Y" (PAGE / NUMPAGES) on the right."""
     line = footer.paragraphs[0]
-    _right_tab(line)
+    right_tab(line)
     draft = line.add_run(doc_words["footer_draft"])
     draft.bold = True
     line.add_run("\t")
-    _with_fields(line, doc_words["footer_pages"], {"page": "PAGE", "pages": "NUMPAGES"})
+    with_fields(line, doc_words["footer_pages"], {"page": "PAGE", "pages": "NUMPAGES"})
     _small(line)
-    _border(line._p.get_or_add_pPr(), "top", size=4, space=4, color="808080")
+    border(line._p.get_or_add_pPr(), "top", size=4, space=4, color="808080")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -296,14 +177,14 @@ def _table_widths(table, widths_cm: list[float]) -> None:
     tbl_pr = table._tbl.tblPr
     width = tbl_pr.find(qn("w:tblW"))  # the template's tables say "auto"
     if width is None:
-        width = _el("w:tblW")
-        tbl_pr.insert_element_before(width, *_TBLPR_AFTER_WIDTH)
+        width = el("w:tblW")
+        tbl_pr.insert_element_before(width, *TBLPR_AFTER_WIDTH)
     width.set(qn("w:w"), str(round(sum(widths_cm) / 2.54 * 1440)))
     width.set(qn("w:type"), "dxa")
-    margins = _el("w:tblCellMar")
+    margins = el("w:tblCellMar")
     for side, twips in (("top", "30"), ("left", "70"), ("bottom", "30"), ("right", "70")):
-        margins.append(_el(f"w:{side}", w=twips, type="dxa"))
-    tbl_pr.insert_element_before(margins, *_TBLPR_AFTER_MARGINS)
+        margins.append(el(f"w:{side}", w=twips, type="dxa"))
+    tbl_pr.insert_element_before(margins, *TBLPR_AFTER_MARGINS)
     for column, cm in zip(table.columns, widths_cm):
         column.width = Cm(cm)
     for row in table.rows:
@@ -313,12 +194,12 @@ def _table_widths(table, widths_cm: list[float]) -> None:
 
 def _shade(cell, fill: str) -> None:
     tc_pr = cell._tc.get_or_add_tcPr()
-    tc_pr.insert_element_before(_el("w:shd", val="clear", color="auto", fill=fill), *_TCPR_AFTER_SHADING)
+    tc_pr.insert_element_before(el("w:shd", val="clear", color="auto", fill=fill), *TCPR_AFTER_SHADING)
 
 
 def _repeat_header(row) -> None:
     """The header row repeats on every page (and reads as a header to screen readers)."""
-    row._tr.get_or_add_trPr().append(_el("w:tblHeader", val="true"))
+    row._tr.get_or_add_trPr().append(el("w:tblHeader", val="true"))
 
 
 def _cell_text(cell, text: str, size: float, bold: bool = False) -> None:
@@ -327,7 +208,7 @@ def _cell_text(cell, text: str, size: float, bold: bool = False) -> None:
     paragraph.paragraph_format.line_spacing = 1.0
     paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT
     run = paragraph.add_run(text)
-    _set_font(run, FONT, size, bold=bold)
+    set_font(run, FONT, size, bold=bold)
 
 
 def _cells(table: RelationshipTable, row) -> list[str]:
@@ -363,7 +244,7 @@ def _details(doc, rows: list[tuple[str, str]]) -> None:
     _table_widths(table, list(META_WIDTHS_CM))
     rule = doc.add_paragraph()
     rule.paragraph_format.space_after = Pt(6)
-    _border(rule._p.get_or_add_pPr(), "bottom", size=8, space=1)
+    border(rule._p.get_or_add_pPr(), "bottom", size=8, space=1)
 
 
 def _source_entry(doc, entry: SourceEntry, labels: dict) -> None:
@@ -376,7 +257,7 @@ def _source_entry(doc, entry: SourceEntry, labels: dict) -> None:
     item.add_run(f"[{entry.n}]\t")
     item.add_run(source_description(entry, labels) + " ")
     if entry.url:
-        _hyperlink(item, entry.url, entry.url, SOURCE_SIZE)
+        hyperlink(item, entry.url, entry.url, SOURCE_SIZE)
     else:
         item.add_run(labels["no_url"]).italic = True
     if entry.mark:
@@ -384,7 +265,7 @@ def _source_entry(doc, entry: SourceEntry, labels: dict) -> None:
         mark.italic = True
         mark.font.color.rgb = DRAFT_RED
     for run in item.runs:
-        _set_font(run, FONT, SOURCE_SIZE)
+        set_font(run, FONT, SOURCE_SIZE)
 
 
 def _properties(doc, b: Briefing, p: Phrases) -> None:
@@ -459,12 +340,12 @@ def render_docx(b: Briefing, p: Phrases) -> bytes:
             caption = doc.add_paragraph(words["table_caption"].format(n=tables, heading=part.heading))
             caption.paragraph_format.keep_with_next = True
             caption.paragraph_format.space_after = Pt(3)
-            _set_font(caption.runs[0], FONT, 9.5, bold=True)
+            set_font(caption.runs[0], FONT, 9.5, bold=True)
             _relationship_table(doc, part.table)
     doc.add_heading(headings["sumber"], level=1)
     if b.sources:
         intro = doc.add_paragraph(labels["source_list_intro"])
-        _set_font(intro.runs[0], FONT, 9.5)
+        set_font(intro.runs[0], FONT, 9.5)
         intro.runs[0].italic = True
     for group, entries in groups(b):
         doc.add_heading(group, level=2)
@@ -476,7 +357,7 @@ def render_docx(b: Briefing, p: Phrases) -> bytes:
         notes.add_run(f"{labels['notes']}: ").bold = True
         notes.add_run(" ".join(b.notes))
         for run in notes.runs:
-            _set_font(run, FONT, 9, color=GREY)
+            set_font(run, FONT, 9, color=GREY)
             run.italic = True
     buffer = io.BytesIO()
     doc.save(buffer)
