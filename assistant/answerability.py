@@ -40,12 +40,18 @@ def _relationships_of(records: RecordStore, place: PlaceMatch) -> list[Relations
 
 
 def features(turn: Turn, result: RetrievalResult, retriever: HybridRetriever, records: RecordStore,
-             data: RoutingData, calibration: Calibration, lexicon: Lexicon | None) -> tuple[dict[str, float], tuple[str, ...]]:
-    """The answerability features of a turn given its retrieval result, and its uncovered need words."""
+             data: RoutingData, calibration: Calibration, lexicon: Lexicon | None,
+             own: Turn | None = None) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The answerability features of a turn given its retrieval result, and its uncovered need words.
+
+    `own` is the message before history filled it in: the domain's words count only when the
+    user wrote them ("terus makanan khas Roma apa?" borrows "kota kembar", it doesn't ask about it).
+    """
+    own = own or turn
     idf = retriever.keyword.idf
     top_idf = max(idf.values(), default=1.0) + 1.0
     evidence: set[str] = set()
-    anchored = turn.strong_domain or turn.weak_domain
+    anchored = own.strong_domain or own.weak_domain
     hits = result.hits[: data.evidence_passages]
     if turn.places and not anchored:
         # A question about a place is answered only by what the sources say about that place.
@@ -69,8 +75,8 @@ def features(turn: Turn, result: RetrievalResult, retriever: HybridRetriever, re
     uncovered = tuple(dict.fromkeys(word for word, stem in need_terms if stem not in evidence))
     similarity = (result.best_similarity - calibration.similarity_floor) / calibration.similarity_span
     values = {
-        "strong_domain": float(turn.strong_domain),
-        "weak_domain": float(turn.weak_domain),
+        "strong_domain": float(own.strong_domain),
+        "weak_domain": float(own.weak_domain),
         "aspect": float(bool(turn.article_aspects)),
         "coverage": covered / total if total else 1.0,
         "similarity": min(max(similarity, 0.0), 1.0),
@@ -83,9 +89,9 @@ def features(turn: Turn, result: RetrievalResult, retriever: HybridRetriever, re
 
 
 def judge(turn: Turn, result: RetrievalResult, retriever: HybridRetriever, records: RecordStore,
-          data: RoutingData, calibration: Calibration, lexicon: Lexicon | None) -> Coverage:
+          data: RoutingData, calibration: Calibration, lexicon: Lexicon | None, own: Turn | None = None) -> Coverage:
     """Score the question's coverage by the sources; in scope when above the calibrated threshold."""
-    values, uncovered = features(turn, result, retriever, records, data, calibration, lexicon)
+    values, uncovered = features(turn, result, retriever, records, data, calibration, lexicon, own)
     if not result.hits:
         return Coverage(values, 0.0, False, uncovered)
     z = calibration.bias + sum(calibration.weights.get(k, 0.0) * v for k, v in values.items())

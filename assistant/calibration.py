@@ -51,7 +51,7 @@ def collect(assistant, items: list[Item], calibration: Calibration) -> list[Exam
             continue
         result = assistant._search(decision, assistant.settings.top_k)
         values, _ = features(decision.turn, result, assistant._retriever(), assistant.records, assistant.routing,
-                             calibration, assistant.lexicon)
+                             calibration, assistant.lexicon, decision.own)
         examples.append(Example(item.id, label, values))
     return examples
 

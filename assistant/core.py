@@ -231,8 +231,14 @@ class Assistant:
     def _answer_from_articles(self, decision: Decision) -> Answer:
         turn = decision.turn
         result = self._search(decision, k=self.settings.top_k)
-        coverage = judge(turn, result, self._retriever(), self.records, self.routing,
-                         self.routing.calibration(self.settings.embedder), self.lexicon)
+        judged, evidence = turn, result
+        if decision.context and decision.own is not None and len(decision.own.need) >= 2:
+            # A follow-up with its own need ("terus makanan khas Roma apa?") is judged on its own
+            # words: what it borrowed from history would make anything look answerable.
+            judged = decision.own
+            evidence = self._search(replace(decision, turn=judged, standalone=judged.text), k=self.settings.top_k)
+        coverage = judge(judged, evidence, self._retriever(), self.records, self.routing,
+                         self.routing.calibration(self.settings.embedder), self.lexicon, decision.own)
         if not coverage.in_scope:
             return Answer("", self._out_of_scope_message(turn, coverage.uncovered), refused=True,
                           route="out_of_scope")

@@ -132,6 +132,8 @@ class Router:
         aspect_words = tuple(w for w, was, now in zip(words, before_aspects, covered) if now and not was)
         intents = frozenset(name for name, cues in self.data.records.items() if mark(cues))
         follow = self.data.follow_up.search(norm)
+        if follow and follow.start() == 0:
+            mark(self.data.follow_up)  # "terus", "kalau" open a follow-up; they ask for nothing
         more = self.data.more.search(norm)
         for cues in self.data.smalltalk.values():
             mark(cues)
@@ -156,8 +158,10 @@ class Router:
         places = _dedupe(self.records.find_places(text, fuzzy=self.speller is None))
         kept, dismissed = [], []
         for place in places:
-            clause = re.split(r"[,.;!?]", text[: place.start])[-1]
-            (dismissed if self.data.dismiss.search(normalize(clause, self.lexicon)) else kept).append(place)
+            # "lupakan Surabaya", "selain kota Jakarta": the dismissing word right before the name.
+            clause = re.split(r"[,.;!?()]", text[: place.start])[-1]
+            near = " ".join(clause.split()[-3:])
+            (dismissed if self.data.dismiss.search(normalize(near, self.lexicon)) else kept).append(place)
         return tuple(kept), tuple(dismissed)
 
     def _unknown_names(self, text: str, places: Sequence[PlaceMatch], asks_twinning: bool) -> list[str]:
@@ -216,7 +220,7 @@ class Router:
         if not core:
             return Decision("smalltalk", self.analyse(corrected), corrected, smalltalk=small or "ack",
                             corrections=changes)
-        turn = self.analyse(core)
+        turn = own = self.analyse(core)
         context: tuple[str, ...] = ()
         previous = self._previous_topic(history)
         if previous is not None and self._leans_on_previous(turn):
@@ -225,7 +229,8 @@ class Router:
             turn = self.analyse(merged)
         turn = _mark_corrected_places(turn, changes)
         path, reason = self._path(turn)
-        return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context)
+        return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context,
+                        own=own)
 
     def _correct(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         if self.speller is None:
@@ -287,6 +292,12 @@ class Router:
             # "sejak kapan?", "penduduknya berapa?" after a question about a place: that place.
             names = " dan ".join(p.name for p in previous.places)
             return f"{rest} {names}".strip()
+        if len(turn.need) >= 2:
+            # Its own need ("kalau anggaran daerahnya pas-pasan?"): only the previous topic's frame
+            # (its aspect, the concept's name) comes along, not its other words.
+            frame = " ".join(dict.fromkeys(previous.aspect_words))
+            anchor = self.data.domain_names[0] if (previous.strong_domain or previous.weak_domain) else ""
+            return " ".join(part for part in (rest, frame, anchor) if part)
         return f"{rest} {previous.text}".strip()
 
     # -- the verdict --------------------------------------------------------------------------

@@ -58,6 +58,7 @@ class Decision:
     corrections: tuple[tuple[str, str], ...] = ()
     reason: str = ""
     context: tuple[str, ...] = field(default=())  # previous turns it leaned on
+    own: Turn | None = None  # the message alone, before anything was borrowed from history
 
     def record_query(self) -> RecordQuery:
         """What the record tables are asked, for a decision on the records path."""
