@@ -92,10 +92,8 @@ class Composer:
         self.lexicon = retriever.lexicon
 
     def _sentences(self, chunk: Chunk) -> list[tuple[int, str, str]]:
-        """(position, text, sentence chunk id) of a passage's sentences."""
-        entries = self.retriever.sentences_of(chunk.chunk_id)
-        if entries:
-            return [(e.metadata.get("position", i), e.text, e.chunk_id) for i, e in enumerate(entries)]
+        """(position, text, sentence entry id) of a passage's sentences, as chunking.sentence_chunks
+        splits and numbers them (so the ids match the sentence vectors)."""
         return [(i, s, f"{chunk.chunk_id}#s{i}") for i, s in enumerate(split_sentences(chunk.text, self.lexicon))]
 
     def rank_sentences(self, result: RetrievalResult, ignore_terms: frozenset[str],

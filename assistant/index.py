@@ -337,6 +337,13 @@ class ChromaIndex:
         return {c.chunk_id: keyword_text(c) for c in self.get_chunks(ids)}
 
     @_chroma_call
+    def passages(self) -> list[Chunk]:
+        """Every passage (articles, documents, records) without the sentence entries: the
+        retriever needs only these (a sentence is its passage's text, split again)."""
+        rows = self._get_all(where={"kind": {"$ne": "sentence"}}, include=["documents", "metadatas"])
+        return [_from_row(i, d, m) for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"])]
+
+    @_chroma_call
     def all_chunks(self) -> list[Chunk]:
         """Every chunk in the collection (the keyword index is built from these)."""
         rows = self._get_all(include=["documents", "metadatas"])

@@ -12,7 +12,7 @@ the two never disagree on what is indexed.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -58,41 +58,6 @@ def zscores(scores: dict[str, float], ids: set[str], missing: float | None = Non
     return {cid: (v - mean) / spread for cid, v in values.items()}
 
 
-class KeywordIndex:
-    """BM25 over section heading + list intro + passage tokens (normalized, stopwords out, stemmed)."""
-
-    def __init__(self, chunks: list[Chunk], k1: float = 1.5, b: float = 0.75, lexicon: Lexicon | None = None) -> None:
-        self.k1, self.b = k1, b
-        self.doc_tokens: dict[str, Counter] = {}
-        self.doc_len: dict[str, int] = {}
-        postings: dict[str, list[str]] = defaultdict(list)
-        for chunk in chunks:
-            context = chunk.metadata.get("context") or ""
-            tokens = Counter(tokenize(f"{chunk.section} {context} {chunk.text}", lexicon=lexicon))
-            self.doc_tokens[chunk.chunk_id] = tokens
-            self.doc_len[chunk.chunk_id] = sum(tokens.values())
-            for term in tokens:
-                postings[term].append(chunk.chunk_id)
-        self.postings = dict(postings)
-        n = max(len(chunks), 1)
-        self.avg_len = sum(self.doc_len.values()) / n if chunks else 1.0
-        self.idf = {t: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5)) for t, ids in self.postings.items()}
-
-    def search(self, query_tokens: list[str], k: int, allowed: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
-        scores: dict[str, float] = defaultdict(float)
-        for term in set(query_tokens):
-            idf = self.idf.get(term)
-            if idf is None:
-                continue
-            for cid in self.postings[term]:
-                if allowed is not None and not allowed(cid):
-                    continue
-                tf = self.doc_tokens[cid][term]
-                norm = tf + self.k1 * (1 - self.b + self.b * self.doc_len[cid] / self.avg_len)
-                scores[cid] += idf * tf * (self.k1 + 1) / norm
-        return sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:k]
-
-
 @dataclass(frozen=True)
 class RetrievalResult:
     hits: list[Hit]
@@ -117,23 +82,19 @@ class HybridRetriever:
         self.reload()
 
     def reload(self) -> None:
-        """Re-read the chunks from Chroma (after an ingest)."""
+        """Re-read the passages from Chroma (after an ingest)."""
         self._vectors: dict[str, list[float]] = {}
-        passages: dict[str, Chunk] = {}
-        sentences: dict[str, list[Chunk]] = defaultdict(list)
-        for chunk in self.index.all_chunks():
-            if chunk.kind == "sentence":
-                sentences[chunk.metadata.get("parent", "")].append(chunk)
-            else:
-                passages[chunk.chunk_id] = chunk
-        self.chunks = passages
-        self.sentences = {cid: sorted(s, key=lambda c: c.metadata.get("position", 0)) for cid, s in sentences.items()}
+        self.chunks: dict[str, Chunk] = {c.chunk_id: c for c in self.index.passages()}
         self.keyword = open_keyword_index(self.index, self.index.keyword_dir, lexicon=self.lexicon)
-        self.chunk_aspects: dict[str, frozenset[str]] = {}
-        if self.aspects_of is not None:
-            for cid, chunk in passages.items():
-                if chunk.kind == "article":
-                    self.chunk_aspects[cid] = self.aspects_of(f"{chunk.section} {chunk.metadata.get('context') or ''}")
+        self._aspects: dict[str, frozenset[str]] = {}  # filled as passages become candidates
+
+    def _aspects_of_chunk(self, chunk: Chunk) -> frozenset[str]:
+        """Which aspects a passage's heading (and list intro) names, computed once per passage."""
+        if chunk.chunk_id not in self._aspects:
+            context = chunk.metadata.get("context") or ""
+            self._aspects[chunk.chunk_id] = (self.aspects_of(f"{chunk.section} {context}")
+                                             if self.aspects_of and chunk.kind == "article" else frozenset())
+        return self._aspects[chunk.chunk_id]
 
     def search(self, question: str, k: int = 5, *, kinds: tuple[str, ...] | None = None,
                aspects: frozenset[str] = frozenset(), ignore_terms: frozenset[str] = frozenset()) -> RetrievalResult:
@@ -177,7 +138,7 @@ class HybridRetriever:
                 fused[cid] += weight * z
         if aspects:
             for cid in candidates:
-                if self.chunk_aspects.get(cid, frozenset()) & aspects:
+                if self._aspects_of_chunk(self.chunks[cid]) & aspects:
                     fused[cid] += w.aspect
         ordered = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)[:k]
         hits = [Hit(rank=i + 1, chunk=self.chunks[cid], score=score) for i, (cid, score) in enumerate(ordered)]
@@ -203,10 +164,6 @@ class HybridRetriever:
     def forget_queries(self) -> None:
         """Drop the remembered question embeddings (benchmarks time the uncached path)."""
         self._vectors.clear()
-
-    def sentences_of(self, chunk_id: str) -> list[Chunk]:
-        """The sentence entries of a passage, in reading order."""
-        return self.sentences.get(chunk_id, [])
 
     def section_chunks(self, source_id: str, section: str) -> list[Chunk]:
         """All chunks of one article section, in reading order (for list-style answers)."""
