@@ -221,43 +221,9 @@ def create_admin_router(assistant: Any, settings: Settings) -> APIRouter:
             return None
         return form
 
-    @router.get("")
-    async def page(request: Request, ok: str = "", galat: str = "") -> Response:
-        try:
-            authenticate(request, settings)
-        except AdminDenied:
-            return denied(request)
-        core = core_assistant(assistant)
-        if core is None:
-            return not_ready(request)
-        body = await anyio.to_thread.run_sync(lambda: render_page(core, settings, phrases, ok[:500], galat[:500]))
-        return HTMLResponse(body, headers=NO_STORE)
 
-    @router.get("/api/documents")
-    async def list_documents(request: Request) -> Response:
-        try:
-            authenticate(request, settings)
-        except AdminDenied:
-            return denied(request)
-        core = core_assistant(assistant)
-        if core is None:
-            return not_ready(request)
-        rows = await anyio.to_thread.run_sync(lambda: document_rows(core))
-        return JSONResponse(rows, headers=NO_STORE)
-
-    @router.get("/api/status")
-    async def status(request: Request) -> Response:
-        try:
-            authenticate(request, settings)
-        except AdminDenied:
-            return denied(request)
-        core = core_assistant(assistant)
-        if core is None:
-            return not_ready(request)
-        return JSONResponse(await anyio.to_thread.run_sync(lambda: index_status(core)), headers=NO_STORE)
-
-    @router.post("/documents")
-    async def upload(request: Request) -> Response:
+    def gate(request: Request) -> tuple[str, Any] | Response:
+        """Who is asking and the ready core assistant, or the response that turns them away."""
         try:
             actor = authenticate(request, settings)
         except AdminDenied:
@@ -265,6 +231,40 @@ def create_admin_router(assistant: Any, settings: Settings) -> APIRouter:
         core = core_assistant(assistant)
         if core is None:
             return not_ready(request)
+        return actor, core
+
+    @router.get("")
+    async def page(request: Request, ok: str = "", galat: str = "") -> Response:
+        gated = gate(request)
+        if isinstance(gated, Response):
+            return gated
+        _, core = gated
+        body = await anyio.to_thread.run_sync(lambda: render_page(core, settings, phrases, ok[:500], galat[:500]))
+        return HTMLResponse(body, headers=NO_STORE)
+
+    @router.get("/api/documents")
+    async def list_documents(request: Request) -> Response:
+        gated = gate(request)
+        if isinstance(gated, Response):
+            return gated
+        _, core = gated
+        rows = await anyio.to_thread.run_sync(lambda: document_rows(core))
+        return JSONResponse(rows, headers=NO_STORE)
+
+    @router.get("/api/status")
+    async def status(request: Request) -> Response:
+        gated = gate(request)
+        if isinstance(gated, Response):
+            return gated
+        _, core = gated
+        return JSONResponse(await anyio.to_thread.run_sync(lambda: index_status(core)), headers=NO_STORE)
+
+    @router.post("/documents")
+    async def upload(request: Request) -> Response:
+        gated = gate(request)
+        if isinstance(gated, Response):
+            return gated
+        actor, core = gated
         limit_mb = settings.max_upload_bytes // (1024 * 1024)
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > settings.max_upload_bytes + 64 * 1024:
@@ -293,13 +293,10 @@ def create_admin_router(assistant: Any, settings: Settings) -> APIRouter:
 
     @router.post("/documents/{doc_id}/remove")
     async def remove(request: Request, doc_id: str) -> Response:
-        try:
-            actor = authenticate(request, settings)
-        except AdminDenied:
-            return denied(request)
-        core = core_assistant(assistant)
-        if core is None:
-            return not_ready(request)
+        gated = gate(request)
+        if isinstance(gated, Response):
+            return gated
+        actor, core = gated
         if await form_with_csrf(request) is None:
             return reply(request, 403, error=phrases.get("bad_form"))
         try:
