@@ -260,7 +260,7 @@ class EvalReport:
     def render(self, show_failures: tuple[str, ...] = ()) -> str:
         names = [n for n in ("dev", "test") if n in self.splits]
         lines = ["== assistant eval (bank: eval/bank, split tetap; angka yang dilaporkan: test) ==", ""]
-        header = f"{'ukuran':<34}" + "".join(f"{n:>16}" for n in names)
+        header = f"{'ukuran':<34}" + "".join(f"{n:>19}" for n in names)
         if len(names) == 2:
             header += f"{'selisih':>10}{'target':>10}"
         lines.append(header)
@@ -276,7 +276,7 @@ class EvalReport:
             return f"{tally.rate:.3f} ({tally.right}/{tally.total})"
 
         def row(label: str, key: str, target: str = "") -> None:
-            text = f"{label:<34}" + "".join(f"{cell(self.splits[n], key):>16}" for n in names)
+            text = f"{label:<34}" + "".join(f"{cell(self.splits[n], key):>19}" for n in names)
             if len(names) == 2:
                 a, b = (self.splits[n] for n in names)
                 va = a.mrr if key == "mrr" else a.citation_validity if key == "citation validity" else a.rate(key)

@@ -123,42 +123,56 @@ class ReusingEmbeddings:
         return self.inner.embed_query(text)
 
 
+# One ingest in its own process, as `assistant ingest` runs it: the process exits, so Chroma has
+# flushed its vector index before the serving process opens it. (Opening an index while the
+# process that wrote it is still alive makes the reader replay Chroma's whole write log once:
+# measured +700 MB peak RSS for the first reader at 100x.)
+_INGEST_CHILD = r"""
+import json, sys, time
+from assistant.config import Settings
+from assistant.core import Assistant
+from assistant.embeddings import make_embedder
+from assistant.index import ChromaIndex
+from assistant.records import RecordStore
+from assistant.scale_bench import ReusingEmbeddings
+settings = Settings.from_env()
+model = make_embedder(settings.embedder)
+index = ChromaIndex(settings, ReusingEmbeddings(model) if sys.argv[1] == "reuse" else model)
+records, errors = RecordStore.load(settings.corpus_dir / "records", settings.prompts_dir)
+assistant = Assistant(settings, index, records, errors)
+before = len(index.passage_ids())
+start = time.perf_counter()
+assistant.ingest()
+seconds = time.perf_counter() - start
+print(json.dumps({"seconds": seconds, "added": len(index.passage_ids()) - before,
+                  "passages": len(index.passage_ids()), "entries": index.count()}))
+"""
+
+
+def _run_child(code: str, args: list[str], env: dict) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True,
+                         cwd=PROJECT_ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def measure(factor: int, base: Path, questions: list[str], embedder: str, reuse_vectors: bool = False) -> dict:
     """Build the corpus at this size, ingest it, and measure a fresh process answering."""
-    from .core import Assistant
-    from .embeddings import make_embedder
-    from .index import ChromaIndex
-    from .records import RecordStore
-
     corpus = base / f"x{factor}" / "corpus"
     shutil.copytree(PROJECT_ROOT / "corpus" / "articles", corpus / "articles")
     shutil.copytree(PROJECT_ROOT / "corpus" / "records", corpus / "records")
-    settings = Settings().with_(corpus_dir=corpus, index_dir=base / f"x{factor}" / "index",
-                                data_dir=base / f"x{factor}" / "data", embedder=embedder)
-    start = time.perf_counter()
-    model = make_embedder(embedder)
-    index = ChromaIndex(settings, ReusingEmbeddings(model) if reuse_vectors else model)
-    records, errors = RecordStore.load(corpus / "records", settings.prompts_dir)
-    assistant = Assistant(settings, index, records, errors)
-    assistant.ingest()  # 1x: the real corpus
-    base_passages = len(index.passage_ids())
-    added = base_passages
+    index_dir = base / f"x{factor}" / "index"
+    env = dict(os.environ, ASSISTANT_CORPUS_DIR=str(corpus), ASSISTANT_INDEX_DIR=str(index_dir),
+               ASSISTANT_DATA_DIR=str(base / f"x{factor}" / "data"), ASSISTANT_EMBEDDER=embedder, HF_HUB_OFFLINE="1")
+    mode = ["reuse" if reuse_vectors else "plain"]
+    ingest = _run_child(_INGEST_CHILD, mode, env)  # 1x: the real corpus
     if factor > 1:
-        generate_documents(corpus / "documents", base_passages * (factor - 1), sentence_pool(corpus))
-        start = time.perf_counter()
-        assistant.ingest()
-        added = len(index.passage_ids()) - base_passages
-    seconds = time.perf_counter() - start
-    passages, entries = len(index.passage_ids()), index.count()
-    del assistant, index
-    env = dict(os.environ, ASSISTANT_CORPUS_DIR=str(corpus), ASSISTANT_INDEX_DIR=str(settings.index_dir),
-               ASSISTANT_DATA_DIR=str(settings.data_dir), ASSISTANT_EMBEDDER=embedder, HF_HUB_OFFLINE="1")
+        generate_documents(corpus / "documents", ingest["passages"] * (factor - 1), sentence_pool(corpus))
+        ingest = _run_child(_INGEST_CHILD, mode, env)  # timed: the generated documents only
     spawned = time.time()
-    out = subprocess.run([sys.executable, "-c", _CHILD, json.dumps(questions)], env=env, capture_output=True,
-                         text=True, check=True, cwd=PROJECT_ROOT)
-    child = json.loads(out.stdout.strip().splitlines()[-1])
-    return {"factor": factor, "passages": passages, "entries": entries, "ingest_passages_per_s": added / seconds,
-            "ingest_s": seconds, "reuse_vectors": reuse_vectors, "index_mb": disk_size_mb(settings.index_dir),
+    child = _run_child(_CHILD, [json.dumps(questions)], env)
+    return {"factor": factor, "passages": ingest["passages"], "entries": ingest["entries"],
+            "ingest_passages_per_s": ingest["added"] / ingest["seconds"], "ingest_s": ingest["seconds"],
+            "reuse_vectors": reuse_vectors, "index_mb": disk_size_mb(index_dir),
             "cold_start_s": child["ready_wall"] - spawned, "cold_in_process_s": child["cold_in_process_s"],
             "peak_rss_mb": child["peak_rss_mb"], "ask_p50_ms": percentile(child["latencies_ms"], 50),
             "ask_p95_ms": percentile(child["latencies_ms"], 95), "asks": len(child["latencies_ms"])}

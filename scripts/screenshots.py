@@ -1,4 +1,5 @@
-"""Screenshots of the chat, the widget (launcher + source panel) and the Data tab, desktop and phone.
+"""Screenshots of the chat, the widget (launcher + source panel) and the Data tab, desktop and phone,
+and page 1 of a DOCX briefing as LibreOffice renders it.
 
     python scripts/screenshots.py [--out test-artifacts/screenshots] [--docs]
 
@@ -20,13 +21,32 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 SIZES = {"1280": {"width": 1280, "height": 900}, "360": {"width": 360, "height": 740}}
-DOCS = {"widget-launcher-source-1280.png": "screenshot-widget.png", "chat-citation-1280.png": "screenshot-chat.png"}
+DOCS = {"widget-launcher-source-1280.png": "screenshot-widget.png", "chat-citation-1280.png": "screenshot-chat.png",
+        "widget-launcher-source-360.png": "screenshot-widget-360.png", "chat-answer-360.png": "screenshot-chat-360.png",
+        "data-typo-1280.png": "screenshot-data.png", "data-typo-360.png": "screenshot-data-360.png",
+        "briefing-docx-page1.png": "screenshot-briefing-docx.png"}
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
 
+def render_briefing(assistant, out: Path, tmp: Path) -> Path:
+    """Page 1 of the Bandung briefing DOCX, converted by LibreOffice (headless) and drawn by poppler."""
+    import subprocess
+
+    from assistant.briefing import write_docx
+
+    docx = write_docx(assistant.brief("Bandung"), tmp / "briefing-bandung.docx")
+    profile = tmp / "lo-profile"  # a private LibreOffice profile, never the user's
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+                    "--convert-to", "pdf", "--outdir", str(tmp), str(docx)], check=True, capture_output=True, timeout=300)
+    target = out / "briefing-docx-page1"
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(tmp / "briefing-bandung.pdf"),
+                    str(target)], check=True, capture_output=True, timeout=120)
+    return target.with_suffix(".png")
+
+
 def serve(tmp: Path):
-    """(app_url, host_url, stop): the app and the example host page on two loopback ports."""
+    """(assistant, app_url, host_url, stop): the app and the example host page on two loopback ports."""
     from starlette.applications import Starlette
     from starlette.responses import HTMLResponse
     from starlette.routing import Route
@@ -40,10 +60,11 @@ def serve(tmp: Path):
     settings = Settings.from_env().with_(allowed_origins=(f"http://127.0.0.1:{host_port}",), data_dir=tmp / "data")
     if "ASSISTANT_INDEX_DIR" not in os.environ:
         settings = settings.with_(index_dir=tmp / "index")
-    app_server = BackgroundServer(app_module.create_app(Assistant.from_settings(settings), settings)).start()
+    assistant = Assistant.from_settings(settings)
+    app_server = BackgroundServer(app_module.create_app(assistant, settings)).start()
     page = (ROOT / "static" / "embed-example.html").read_text(encoding="utf-8").replace("http://127.0.0.1:7860", app_server.url)
     host_server = BackgroundServer(Starlette(routes=[Route("/", lambda _: HTMLResponse(page))]), port=host_port).start()
-    return app_server.url, host_server.url, lambda: (host_server.stop(), app_server.stop())
+    return assistant, app_server.url, host_server.url, lambda: (host_server.stop(), app_server.stop())
 
 
 def shoot(app_url: str, host_url: str, out: Path) -> list[Path]:
@@ -108,9 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="akk-shots-") as tmp:
-        app_url, host_url, stop = serve(Path(tmp))
+        assistant, app_url, host_url, stop = serve(Path(tmp))
         try:
             written = shoot(app_url, host_url, args.out)
+            written.append(render_briefing(assistant, args.out, Path(tmp)))
         finally:
             stop()
     for path in written:
