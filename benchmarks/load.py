@@ -26,16 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx  # noqa: E402
 
-QUESTIONS = [
-    "Apa itu sister city?",
-    "Surabaya punya kota kembar apa aja?",
-    "Apa manfaat kota kembar buat warga?",
-    "Apa tantangan kerja sama kota kembar?",
-    "Kota mana aja yang kembaran sama kota di Jepang?",
-    "Gimana sejarah twin cities?",
-    "Bandung kembar sama kota mana?",
-    "Siapa presiden Amerika?",  # out of scope: the refusal path
-]
+from load_questions import QUESTIONS  # noqa: E402  (this folder is on sys.path when run as a script)
 BENCH_RATE_LIMIT = 1_000_000
 
 

@@ -18,16 +18,7 @@ import random
 from locust import HttpUser, between, constant, task
 from requests.adapters import HTTPAdapter
 
-QUESTIONS = [
-    "Apa itu sister city?",
-    "Surabaya punya kota kembar apa aja?",
-    "Apa manfaat kota kembar buat warga?",
-    "Apa tantangan kerja sama kota kembar?",
-    "Kota mana aja yang kembaran sama kota di Jepang?",
-    "Gimana sejarah twin cities?",
-    "Bandung kembar sama kota mana?",
-    "Siapa presiden Amerika?",  # out of scope: the refusal path
-]
+from load_questions import QUESTIONS  # locust puts this folder on sys.path
 MAXIMAL = "a" + "\u0301" * 1990
 ABUSERS = 4
 _addresses = itertools.count(0)
