@@ -6,25 +6,27 @@ record and cited to the pages behind that record. Framing sentences (intro, cave
 facts and carry no citation. A section the sources cannot support is left out and the omission
 is recorded in `notes`; nothing is padded.
 
-One function per kind of briefing: _city_sections, _pair_sections, _topic_sections.
+One function per kind of briefing: _city_sections, _pair_sections, _topic_sections; the
+sentences filled from record fields live in record_facts.py.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections import Counter
 from pathlib import Path
 from typing import Protocol
 
 from ..config import DEFAULT_PROMPTS_DIR, Settings
 from ..errors import InvalidQuestion
 from ..prompts import load_phrases
-from ..records import Candidate, PlaceMatch, RecordStore, Relationship, is_scraped_list, strip_parenthetical
+from ..records import Candidate, PlaceMatch, RecordStore, Relationship, strip_parenthetical
 from ..schema import Hit
 from .formal import load_rules
-from .model import KINDS, TOPIC_FIELDS, Briefing, RelationshipTable, Section, Sentence, TableRow
+from .model import KINDS, TOPIC_FIELDS, Briefing, RelationshipTable, Section, Sentence
 from .sources import load_source_kinds
 from .subject import resolve_subject
+from .record_facts import (city_summary, data_notes, focus_recommendations, low_confidence_notes, pair_facts, source_notes,
+                           table, table_row)
 from .writer import Retrieve, Writer, join
 
 THEMES = ("konsep", "manfaat", "tantangan", "rekomendasi")
@@ -70,7 +72,7 @@ def compose_briefing(subject: str, *, records: RecordStore, retrieve: Retrieve, 
     else:
         sections, notes = _topic_sections(w, text)
         default_title = titles["topic"].format(topic=text[:1].upper() + text[1:])
-    notes += _source_notes(w)
+    notes += source_notes(w)
     if notes:
         sections.append(Section(phrases.raw("headings")["catatan"], notes))
     sources, renumber = w.sources.ordered()
@@ -122,16 +124,16 @@ def _city_sections(w: Writer, city: PlaceMatch) -> tuple[list[Section], list[Sen
     """A city or province: its recorded relationships as a table, the themes, data caveats."""
     headings = w.p.raw("headings")
     rels = w.records.partners_of(city.key)
-    sections = [Section(headings["ringkasan"], [w.framing("intro_city", city=city.name)] + _city_summary(w, city, rels))]
+    sections = [Section(headings["ringkasan"], [w.framing("intro_city", city=city.name)] + city_summary(w, city, rels))]
     w.add_theme(sections, "konsep")
     if rels:
-        sections.append(Section(headings["hubungan"], w.mention_sentences([city.name], False), _table(w, rels)))
+        sections.append(Section(headings["hubungan"], w.mention_sentences([city.name], False), table(w, rels)))
     w.add_theme(sections, "manfaat")
     w.add_theme(sections, "tantangan")
     recs = w.theme_section("rekomendasi")
-    extra = _focus_recommendations(w, city.name, rels, pair=False)
+    extra = focus_recommendations(w, city.name, rels, pair=False)
     w.add_section(sections, "rekomendasi", (recs.sentences if recs else []) + extra)
-    return sections, _data_notes(w, city.name, rels, w.records.candidates_for_city(city.key))
+    return sections, data_notes(w, city.name, rels, w.records.candidates_for_city(city.key))
 
 
 def _pair_sections(w: Writer, city: PlaceMatch, partner: PlaceMatch) -> tuple[list[Section], list[Sentence]]:
@@ -143,7 +145,7 @@ def _pair_sections(w: Writer, city: PlaceMatch, partner: PlaceMatch) -> tuple[li
     table_rels: list[Relationship] = []
     if rel is not None:
         table_rels = [rel]
-        summary += _pair_facts(w, city, rel)
+        summary += pair_facts(w, city, rel)
     else:
         summary.append(w.framing("pair_not_recorded", city=city.name, partner=partner.name))
         if city.kind in ("city", "province"):
@@ -155,7 +157,7 @@ def _pair_sections(w: Writer, city: PlaceMatch, partner: PlaceMatch) -> tuple[li
         for place in (city, partner):
             place_rels = _place_rels(records, place)
             if place.kind in ("city", "province"):
-                summary += _city_summary(w, place, place_rels)
+                summary += city_summary(w, place, place_rels)
                 table_rels += place_rels
             elif place_rels:
                 summary.append(w.fact("partner_elsewhere", [n for r in place_rels for n in w.sources.primary(r)],
@@ -167,13 +169,13 @@ def _pair_sections(w: Writer, city: PlaceMatch, partner: PlaceMatch) -> tuple[li
     w.add_theme(sections, "konsep")
     mentions = w.mention_sentences([city.name, partner.name], rel is not None)
     if table_rels or mentions:
-        sections.append(Section(headings["hubungan"], mentions, _table(w, table_rels) if table_rels else None))
+        sections.append(Section(headings["hubungan"], mentions, table(w, table_rels) if table_rels else None))
     w.add_theme(sections, "manfaat")
     w.add_theme(sections, "tantangan")
     recs = w.theme_section("rekomendasi")
-    extra = _focus_recommendations(w, city.name, [rel], pair=True) if rel is not None else []
+    extra = focus_recommendations(w, city.name, [rel], pair=True) if rel is not None else []
     w.add_section(sections, "rekomendasi", (recs.sentences if recs else []) + extra)
-    return sections, _data_notes(w, city.name, [rel] if rel is not None else [], candidates)
+    return sections, data_notes(w, city.name, [rel] if rel is not None else [], candidates)
 
 
 def _topic_sections(w: Writer, topic: str) -> tuple[list[Section], list[Sentence]]:
@@ -214,7 +216,7 @@ def _topic_sections(w: Writer, topic: str) -> tuple[list[Section], list[Sentence
         else:
             w.notes.append(w.p.get("omitted_off_topic", heading=headings[theme]))
     shown = [w.records.get(row.rel_id) for row in pairs.table.rows] if pairs is not None and pairs.table else []
-    return sections, ([w.framing("note_not_active")] if shown else []) + _low_confidence_notes(w, shown)
+    return sections, ([w.framing("note_not_active")] if shown else []) + low_confidence_notes(w, shown)
 
 
 def _topic_focus(w: Writer, topic: str) -> tuple[list[str], list[tuple[Relationship, list[str]]]]:
@@ -264,173 +266,20 @@ def _pairs_section(w: Writer, labels: list[str], matches: list[tuple[Relationshi
         pages = [s for s in rel.pages() if s.focus and any(k in s.focus.casefold() for k in keys)]
         numbers = w.sources.relationship(rel, pages or None)
         citations += numbers
-        rows.append(_row(w, rel, "; ".join(fitting), numbers))
+        rows.append(table_row(w, rel, "; ".join(fitting), numbers))
     pairs = [f"{strip_parenthetical(r.city_name)}–{strip_parenthetical(r.partner_city)} "
              f"({strip_parenthetical(r.partner_country)})" for r, _ in shown]
     sentence = w.fact("topic_pairs", citations, focus=join(labels), pairs=join(pairs))
     w.notes.append(w.p.get("topic_pairs_note", shown=len(shown), total=len(matches), focus=join(labels)))
-    table = RelationshipTable(list(w.p.raw("topic_table_columns")), rows, TOPIC_FIELDS)
-    return Section(w.p.raw("headings")["contoh"], [w.framing("topic_pairs_intro"), sentence], table)
-
-
-# ---------------------------------------------------------------------------------------------
-# Sentences and the table filled from record fields
+    topic_table = RelationshipTable(list(w.p.raw("topic_table_columns")), rows, TOPIC_FIELDS)
+    return Section(w.p.raw("headings")["contoh"], [w.framing("topic_pairs_intro"), sentence], topic_table)
 
 
 def _place_rels(records: RecordStore, place: PlaceMatch) -> list[Relationship]:
     return records.partners_of(place.key) if place.kind in ("city", "province") else records.by_partner(place.key)
 
 
-def _focus_key(focus: str) -> str:
-    return strip_parenthetical(focus).casefold().strip()
-
-
 def _words(text: str, min_len: int) -> set[str]:
     # Suffixes make exact matches brittle ("manfaatnya"); a 6-letter prefix is a cheap stem that
     # still keeps "rendang" apart from "rendah".
     return {w[:6] for w in re.findall(r"\w+", text.casefold()) if len(w) >= min_len}
-
-
-def _pair_facts(w: Writer, city: PlaceMatch, rel: Relationship) -> list[Sentence]:
-    """Status, year and focus of one recorded relationship, each cited."""
-    country = strip_parenthetical(rel.partner_country)
-    out = []
-    if rel.year:
-        year_pages = [s for s in rel.pages() if s.year and s.year == rel.year]
-        out.append(w.fact("pair_recorded_year", w.sources.relationship(rel, year_pages or None), city=city.name,
-                          partner=rel.partner_city, country=country, status=rel.status, year=rel.year))
-    else:
-        out.append(w.fact("pair_recorded_no_year", w.sources.primary(rel), city=city.name,
-                          partner=rel.partner_city, country=country, status=rel.status))
-    if rel.focus:
-        pages = [s for s in rel.pages() if s.focus]
-        out.append(w.fact("pair_focus", w.sources.relationship(rel, pages or None), city=city.name,
-                          partner=rel.partner_city, focus=join(list(rel.focus_areas))))
-    return out
-
-
-def _row(w: Writer, rel: Relationship, focus: str, sources: list[int]) -> TableRow:
-    """One relationship as a table row; conflicting years show each one."""
-    labels = w.p.raw("labels")
-    empty = labels["empty_cell"]
-    if rel.year_conflict:
-        shown = rel.year or rel.years[-1]
-        others = ", ".join(y for y in rel.years if y != shown)
-        year = labels["year_conflict_cell"].format(year=shown, others=others)
-    else:
-        year = rel.year or (rel.years[0] if rel.years else empty)
-    return TableRow(rel.partner_city, rel.partner_country, year, focus or empty, rel.status, rel.confidence,
-                    sorted(set(sources)), rel.rel_id, strip_parenthetical(rel.city_name))
-
-
-def _table(w: Writer, rels: list[Relationship]) -> RelationshipTable:
-    rows = [_row(w, rel, "; ".join(rel.focus_areas), w.sources.relationship(rel)) for rel in rels]
-    return RelationshipTable(list(w.p.raw("table_columns")), rows)
-
-
-def _city_summary(w: Writer, city: PlaceMatch, rels: list[Relationship]) -> list[Sentence]:
-    """Counts, years and statuses of a city's recorded relationships, each cited."""
-    if not rels:
-        return [w.framing("place_without_records", name=city.name)]
-    paragraph = w.next_paragraph()
-    citations = [n for rel in rels for n in w.sources.primary(rel)]
-    partners = [f"{r.partner_city} ({strip_parenthetical(r.partner_country)})" for r in rels]
-    out = [w.fact("summary_count", citations, paragraph, city=city.name, province=rels[0].province,
-                  n=len(rels), n_countries=len({r.partner_country for r in rels}), partners=join(partners))]
-    dated = [r for r in rels if r.years]
-    if dated:
-        years = sorted(y for r in dated for y in r.years)
-        year_pages = [n for r in dated for n in w.sources.relationship(r, [s for s in r.pages() if s.year] or None)]
-        out.append(w.fact("summary_years", year_pages, paragraph, n_dated=len(dated), n=len(rels),
-                          first=years[0], last=years[-1]))
-    statuses = Counter(r.status for r in rels)
-    if len(statuses) > 1:
-        text = join([f"{status} ({count})" for status, count in statuses.most_common()])
-        out.append(w.fact("summary_statuses", citations, paragraph, statuses=text))
-    return out
-
-
-def _focus_recommendations(w: Writer, city_name: str, rels: list[Relationship], pair: bool) -> list[Sentence]:
-    """Recommendations tied to the recorded focus areas, verification needs and gaps."""
-    out: list[Sentence] = []
-    with_focus = [r for r in rels if r.focus]
-    if with_focus:
-        counts = Counter(f for r in with_focus for f in dict.fromkeys(map(_focus_key, r.focus_areas)))
-        top = [f for f, _ in counts.most_common(3)]
-        pages = [n for r in with_focus for n in w.sources.relationship(
-            r, [s for s in r.pages() if any(t in s.focus.casefold() for t in top)] or None)
-            if any(_focus_key(f) in top for f in r.focus_areas)]
-        if pair:
-            rel = with_focus[0]
-            out.append(w.fact("rec_pair_focus", pages, city=city_name, partner=rel.partner_city,
-                              focus=join(list(dict.fromkeys(map(_focus_key, rel.focus_areas)))[:5])))
-        else:
-            out.append(w.fact("rec_focus", pages, city=city_name, focus=join(top)))
-    without = [r for r in rels if not r.focus]
-    if without:
-        out.append(w.fact("rec_no_focus", [n for r in without for n in w.sources.primary(r)],
-                          partners=join([r.partner_city for r in without])))
-    low = [r for r in rels if r.confidence == "rendah"]
-    if low:
-        out.append(w.fact("rec_verify", [n for r in low for n in w.sources.relationship(r)],
-                          partners=join([r.partner_city for r in low])))
-    return out
-
-
-def _data_notes(w: Writer, city_name: str, rels: list[Relationship], candidates: list[Candidate]) -> list[Sentence]:
-    """Conflicting years (each year with its own sources), gaps, weak evidence, unverified pairs."""
-    out = [w.framing("note_not_active")] if rels or candidates else []
-    for rel in rels:
-        if rel.year_conflict:
-            paragraph = w.next_paragraph()
-            dated = [s for s in rel.pages() if s.year]
-            out.append(w.fact("note_year_conflict", w.sources.relationship(rel, dated or None), paragraph,
-                              city=city_name, partner=rel.partner_city, years=join(list(rel.years)),
-                              year=rel.year or rel.years[-1]))
-            for year in rel.years:
-                pages = [s for s in dated if s.year == year]
-                if pages:
-                    out.append(w.fact("note_year_source", w.sources.relationship(rel, pages), paragraph,
-                                      year=year, city=city_name, partner=rel.partner_city))
-    undated = [r for r in rels if not r.years]
-    if undated:
-        out.append(w.fact("note_no_year", [n for r in undated for n in w.sources.primary(r)],
-                          city=city_name, partners=join([r.partner_city for r in undated])))
-    for rel in rels:
-        if rel.status.casefold() not in ("sister city", "sister province"):
-            out.append(w.fact("note_status", w.sources.primary(rel), city=city_name,
-                              partner=rel.partner_city, status=rel.status))
-    out += _low_confidence_notes(w, rels)
-    if candidates:
-        # Counted per candidate row, as the chat counts them (RecordStore.candidates_for_city).
-        out.append(w.fact("note_candidates", [w.sources.candidate(c) for c in candidates],
-                          n=len(candidates), city=city_name, partners=join([c.partner_city for c in candidates])))
-    return out
-
-
-def _low_confidence_notes(w: Writer, rels: list[Relationship]) -> list[Sentence]:
-    """Caveats on weak evidence, cited to that evidence: one per city and number of sources."""
-    weak: dict[tuple[str, int], list[Relationship]] = {}
-    for rel in rels:
-        if rel.confidence == "rendah":
-            weak.setdefault((strip_parenthetical(rel.city_name), len(rel.pages())), []).append(rel)
-    out = []
-    for (city, n), group in weak.items():
-        citations = [c for rel in group for c in w.sources.relationship(rel)]
-        if len(group) == 1:
-            out.append(w.fact("note_low_confidence", citations, city=city, partner=group[0].partner_city, n=n))
-        else:
-            out.append(w.fact("note_low_confidence_many", citations, city=city, n=n,
-                              partners=join([r.partner_city for r in group])))
-    return out
-
-
-def _source_notes(w: Writer) -> list[Sentence]:
-    """Caveats about the cited sources themselves (licences, unknown article URLs)."""
-    entries = w.sources.entries()
-    out = []
-    if any(is_scraped_list(e.url) for e in entries):
-        out.append(w.framing("note_licence"))
-    for title in dict.fromkeys(e.title for e in entries if not e.url):
-        out.append(w.framing("note_unknown_url", title=title))
-    return out
