@@ -2,7 +2,8 @@
 
 Every item is assigned to a split by a fixed hash: article questions by the source passage they
 target (so no passage is in both splits), record questions by their city, the rest by item id.
-The older self-written sets (eval/articles.jsonl, eval/records.jsonl) are dev only.
+Questions written later to tune on (eval/dev/*.jsonl, record questions only about dev-split
+cities) and the older self-written sets (eval/articles.jsonl, eval/records.jsonl) are dev only.
 """
 from __future__ import annotations
 
@@ -85,29 +86,30 @@ def _record_group(data: dict) -> str:
 
 
 def load_bank(eval_dir: Path, corpus_dir: Path) -> list[Item]:
-    """Every item of eval/bank/*.jsonl (and the older eval/*.jsonl sets, which are dev only)."""
-    bank = eval_dir / "bank"
+    """Every item of eval/bank/*.jsonl, split by the fixed hash; eval/dev/*.jsonl (questions written
+    later for tuning) and the older eval/*.jsonl sets are dev only."""
     locator = PassageLocator(corpus_dir)
     items: list[Item] = []
     problems: list[str] = []
-    for name in BANK_FILES:
-        for path in sorted(bank.glob(f"{name}*.jsonl")):
-            for data in load_jsonl(path):
-                item_id = data.get("id") or f"{path.stem}-{len(items)}"
-                if name == "articles" or (name == "injection" and data.get("evidence")):
-                    key = locator.locate(data.get("evidence", ""))
-                    if key is None:
-                        problems.append(f"{path.name}: {item_id}: evidence tidak ditemukan di corpus/")
-                        continue
-                    group = "passage:" + key
-                elif name == "records" or (name == "injection" and "pairs" in data):
-                    group = _record_group(data)
-                else:
-                    group = "id:" + item_id
-                kind = {"articles": "article", "records": "record", "conversations": "conversation"}.get(name, name)
-                split = "test" if in_test_split(group) else "dev"
-                register = "injection" if name == "injection" else data.get("register") or data.get("kind") or "-"
-                items.append(Item(item_id, kind, register, split, data))
+    for folder, fixed_split in ((eval_dir / "bank", None), (eval_dir / "dev", "dev")):
+        for name in BANK_FILES:
+            for path in sorted(folder.glob(f"{name}*.jsonl")):
+                for data in load_jsonl(path):
+                    item_id = data.get("id") or f"{path.stem}-{len(items)}"
+                    if name == "articles" or (name == "injection" and data.get("evidence")):
+                        key = locator.locate(data.get("evidence", ""))
+                        if key is None:
+                            problems.append(f"{path.name}: {item_id}: evidence tidak ditemukan di corpus/")
+                            continue
+                        group = "passage:" + key
+                    elif name == "records" or (name == "injection" and "pairs" in data):
+                        group = _record_group(data)
+                    else:
+                        group = "id:" + item_id
+                    kind = {"articles": "article", "records": "record", "conversations": "conversation"}.get(name, name)
+                    split = fixed_split or ("test" if in_test_split(group) else "dev")
+                    register = "injection" if name == "injection" else data.get("register") or data.get("kind") or "-"
+                    items.append(Item(item_id, kind, register, split, data))
     if problems:
         raise AssistantError("Bank evaluasi tidak cocok dengan corpus:\n" + "\n".join(problems[:20]))
     items += _legacy_items(eval_dir)

@@ -23,7 +23,7 @@ from .routing import Decision, Router, Turn, build_router
 from .routing_data import load_routing
 
 from .schema import Answer, Hit
-from .text import lexicon_path, load_lexicon, tokenize
+from .text import lexicon_path, load_lexicon, normalize, tokenize
 
 if TYPE_CHECKING:  # the briefing package is imported on first use: chat-only processes never pay for it
     from .briefing import Briefing
@@ -216,8 +216,8 @@ class Assistant:
     def _articles_about(self, decision: Decision) -> Answer | None:
         """An article answer limited to passages that name every place of the question, if any."""
         turn = decision.turn
-        names = [p for p in turn.places if p.kind != "country"]
-        if not names:
+        names = list(turn.places)  # a named country too: "Jakarta sama Singapura?" is not about Jakarta–Tokyo
+        if all(p.kind == "country" for p in names):
             return None
         result = self._search(decision, k=self.settings.top_k)
         wanted = [{p.name.casefold(), p.typed.casefold()} for p in names]
@@ -263,6 +263,11 @@ class Assistant:
             # The sources call it "sister city", "twin cities" and "kota kembar" in turn: a question
             # using one name should meet passages using another.
             query = f"{query} ({', '.join(self.routing.domain_names)})"
+        asked = set(normalize(query, self.lexicon).split())
+        extra = [w for a in sorted(decision.turn.article_aspects) for w in self.routing.aspect_names.get(a, ())
+                 if w not in asked]
+        if extra:
+            query = f"{query} {' '.join(extra)}"
         return self._retriever().search(query, k, kinds=("article",), aspects=decision.turn.aspects,
                                         ignore_terms=self._domain_stems())
 

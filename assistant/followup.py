@@ -10,11 +10,16 @@ from .text import Lexicon
 from .turns import Turn
 
 
+_CUE = re.compile(r"^\s*(kalau|kalo|klo|kl|terus|trus|trs|lalu|lantas|nah|dan|and|how about|what about|"
+                  r"gimana dengan|bagaimana dengan|gimana kalau|bagaimana kalau|kemudian|selanjutnya)\b[\s,]*", re.I)
+
+
 def drop_cue(text: str) -> str:
-    """ "kalau tantangannya?" -> "tantangannya" (the follow-up opener carries no content)."""
-    return re.sub(r"^\s*(kalau|kalo|klo|kl|terus|trus|trs|lalu|lantas|nah|dan|and|how about|what about|"
-                  r"gimana dengan|bagaimana dengan|gimana kalau|bagaimana kalau|kemudian|selanjutnya)\b[\s,]*",
-                  "", text, flags=re.I).strip().rstrip("?!. ")
+    """ "kalau tantangannya?" -> "tantangannya", "and what about culture?" -> "culture" (openers carry no content)."""
+    previous = None
+    while previous != text:
+        previous, text = text, _CUE.sub("", text)
+    return text.strip().rstrip("?!. ")
 
 
 def without_places(turn: Turn) -> str:

@@ -47,6 +47,7 @@ class Router:
         self.ordinary_words = ordinary_words
         self.english_words = english_words
         self._stopwords = (lexicon.stopwords if lexicon else frozenset())
+        self._place_name_words: frozenset[str] | None = None
 
     # -- one message --------------------------------------------------------------------------
 
@@ -105,9 +106,10 @@ class Router:
 
     def analyse(self, text: str) -> Turn:
         """Places, cues and information need of one message."""
-        places, dismissed = self._kept_places(text)
-        # Place words as typed and as normalized ("south africa" reads "selatan afrika" below).
-        place_words = {fold(w) for p in places + dismissed for w in
+        places, dismissed, mentions = self._kept_places(text)
+        # Place words as typed and as normalized ("south africa" reads "selatan afrika" below), from
+        # every mention: "Tangsel (South Tangerang)" names one place twice.
+        place_words = {fold(w) for p in mentions for w in
                        _WORD.findall(p.typed) + _WORD.findall(normalize(p.typed, self.lexicon))}
         norm = normalize(text, self.lexicon)
         spans = _word_spans(norm)
@@ -125,8 +127,7 @@ class Router:
 
         strong = mark(self.data.strong_domain)
         weak = mark(self.data.weak_domain)
-        if dismissed:
-            mark(self.data.dismiss)
+        mark(self.data.dismiss)  # "lupakan", "ignore the typo": they set something aside, they ask for nothing
         before_aspects = list(covered)
         aspects = frozenset(name for name, cues in self.data.aspects.items() if mark(cues))
         aspect_words = tuple(w for w, was, now in zip(words, before_aspects, covered) if now and not was)
@@ -144,7 +145,7 @@ class Router:
             text=text, norm=norm, places=places,
             # A lowercase word is taken for a name only when it is all the question asks about
             # besides twinning ("kediri kembaran sama kota mana?", not "tukeran mahasiswa …").
-            unknown_names=tuple(self._unknown_names(text, places, (strong or "twinning" in intents)
+            unknown_names=tuple(self._unknown_names(text, mentions, (strong or "twinning" in intents)
                                                     and len(need) == 1 and not aspects)),
             strong_domain=strong, weak_domain=weak, aspects=aspects, intents=intents,
             follow_up_cue=bool(follow and follow.start() == 0),
@@ -153,16 +154,20 @@ class Router:
             aspect_words=aspect_words,
         )
 
-    def _kept_places(self, text: str) -> tuple[tuple[PlaceMatch, ...], tuple[PlaceMatch, ...]]:
-        """Places named in the text, and those set aside ("lupakan Surabaya, kalau Medan?")."""
-        places = _dedupe(self.records.find_places(text, fuzzy=self.speller is None))
+    def _kept_places(self, text: str) -> tuple[tuple[PlaceMatch, ...], tuple[PlaceMatch, ...], tuple[PlaceMatch, ...]]:
+        """Places named in the text, those set aside ("lupakan Surabaya, kalau Medan?"), and every mention."""
+        mentions = tuple(self.records.find_places(text, fuzzy=self.speller is None))
+        places = _dedupe(mentions)
         kept, dismissed = [], []
         for place in places:
             # "lupakan Surabaya", "selain kota Jakarta": the dismissing word right before the name.
             clause = re.split(r"[,.;!?()]", text[: place.start])[-1]
             near = " ".join(clause.split()[-3:])
-            (dismissed if self.data.dismiss.search(normalize(near, self.lexicon)) else kept).append(place)
-        return tuple(kept), tuple(dismissed)
+            # Only the bare word: "bukannya Miri kembaran Singkawang?" asks, it doesn't set Miri aside.
+            sets_aside = any(m.group() in self.data.dismiss.phrases
+                             for m in self.data.dismiss.find(normalize(near, self.lexicon)))
+            (dismissed if sets_aside else kept).append(place)
+        return tuple(kept), tuple(dismissed), mentions
 
     def _unknown_names(self, text: str, places: Sequence[PlaceMatch], asks_twinning: bool) -> list[str]:
         """Words that look like a place we have no data for ("Purwakarta", "kota Kendari").
@@ -206,7 +211,21 @@ class Router:
         if self.lexicon is not None and word in self.lexicon.no_stem:
             return False  # the proper nouns Sastrawi over-stems ("bekasi" is not "bekas" + -i)
         root = stem(word)
-        return root != word and root in self.ordinary_words and not (word[:2] in ("ke", "di", "be", "se", "pe", "te") and root == word[2:])
+        if root != word and root in self.ordinary_words and not (word[:2] in ("ke", "di", "be", "se", "pe", "te") and root == word[2:]):
+            return True
+        return self._vowel_dropped(word)
+
+    def _vowel_dropped(self, word: str) -> bool:
+        """Chat spelling of an ordinary word ("smua", "brapa"): one vowel put back makes it one."""
+        if self._place_name_words is None:
+            self._place_name_words = frozenset(self.records.places.name_words())
+        places = self._place_name_words
+        for i in range(1, len(word)):
+            for vowel in "aeiou":
+                candidate = word[:i] + vowel + word[i:]
+                if candidate in self.ordinary_words and candidate not in places:
+                    return True
+        return False
 
     # -- a turn in its conversation -----------------------------------------------------------
 
@@ -284,6 +303,18 @@ class Router:
                              (self.data.filler | self.data.bare_filler | self._stopwords | self.data.follow_up.words))
             return f"{extra} {text}".strip() if extra else text
         rest = drop_cue(turn.text)
+        name = self._lone_name(turn)
+        if name and previous.unknown_names and not previous.places and not previous.article_aspects:
+            # "kendari gimana?" after "samarinda?": swap one unknown name for the other.
+            return re.sub(re.escape(previous.unknown_names[0]), name, previous.text, count=1, flags=re.I)
+        if name and previous.places and not previous.article_aspects:
+            # "samarinda?" after "Mataram punya kota kembar?": the same question about a place we
+            # may have no data for; the records answer says so plainly.
+            text = previous.text
+            for place in sorted(previous.places, key=lambda p: p.start, reverse=True)[:-1]:
+                text = text[: place.start] + text[place.end:]
+            first = min(previous.places, key=lambda p: p.start)
+            return re.sub(r"\s+", " ", text[: first.start] + name + text[first.end:]).strip()
         if turn.article_aspects and previous.article_aspects and turn.follow_up_cue:
             # "kalau tantangannya?" after a question about benefits: swap the aspect. Without "kalau"
             # ("contoh yg paling terkenal waktu itu?") the new aspect adds to the old one instead.
@@ -292,13 +323,22 @@ class Router:
             # "sejak kapan?", "penduduknya berapa?" after a question about a place: that place.
             names = " dan ".join(p.name for p in previous.places)
             return f"{rest} {names}".strip()
-        if len(turn.need) >= 2:
-            # Its own need ("kalau anggaran daerahnya pas-pasan?"): only the previous topic's frame
+        if len(turn.need) >= 2 or (turn.need and turn.follow_up_cue):
+            # Its own need ("kalau anggaran daerahnya pas-pasan?", "klo buat pariwisata?"): only the previous topic's frame
             # (its aspect, the concept's name) comes along, not its other words.
             frame = " ".join(dict.fromkeys(previous.aspect_words))
             anchor = self.data.domain_names[0] if (previous.strong_domain or previous.weak_domain) else ""
             return " ".join(part for part in (rest, frame, anchor) if part)
         return f"{rest} {previous.text}".strip()
+
+    def _lone_name(self, turn: Turn) -> str | None:
+        """The one word of a follow-up that can only be a name ("samarinda?", "kendari gimana?")."""
+        if turn.places or turn.aspects or turn.intents or len(turn.need) != 1:
+            return None
+        word = turn.need[0]
+        if word in self.ordinary_words or self._plain_word(word):
+            return None
+        return word
 
     # -- the verdict --------------------------------------------------------------------------
 
@@ -311,13 +351,15 @@ class Router:
             pair = bool(turn.indonesian and turn.foreign) or len(turn.indonesian) >= 2
             lists = bool(intents & {"list", "which"})
             if "twinning" in intents or turn.strong_domain:
-                if turn.article_aspects and not (asks_records_detail or lists or pair):
+                # A definition is not about a place: "Balikpapan sister city-nya apa sih?" asks for its partners.
+                if turn.article_aspects - {"concept"} and not (asks_records_detail or lists or pair):
                     return "articles", "aspek artikel tentang tempat"
                 if len(turn.need) >= 2 and not (asks_records_detail or lists or pair):
                     # "gw gak bisa bahasa korea, gimana kalo kota gw kembaran sama kota sono?"
                     return "articles", "tempat + kebutuhan lain di soal kota kembar"
                 return "records", "tempat + kata kota kembar"
-            if pair:
+            if pair and (len(turn.need) < 2 or (turn.indonesian and turn.foreign)):
+                # "Surabaya–Busan sejak kapan?"; not "tiket pesawat Jakarta Denpasar berapa?" (judged below)
                 return "records", "pasangan kota"
             if asks_records_detail and not turn.need and not turn.article_aspects:
                 return "records", "tempat + tahun/bidang"

@@ -18,7 +18,7 @@ from .retrieval import FusionWeights
 from .text import Lexicon, lexicon_path, load_lexicon, normalize
 
 ROUTING_FILE = "routing.yaml"
-SMALLTALK_KINDS = ("greeting", "thanks", "bye", "identity", "capability", "praise", "complaint", "ack")
+SMALLTALK_KINDS = ("greeting", "how_are_you", "thanks", "bye", "identity", "capability", "praise", "complaint", "ack")
 ASPECTS = ("concept", "history", "benefit", "challenge", "tip", "example", "activity", "purpose")
 RECORD_INTENTS = ("twinning", "year", "focus", "list", "which", "yes_no", "province")
 FEATURES = ("strong_domain", "weak_domain", "aspect", "coverage", "similarity", "keyword", "uncovered_need",
@@ -68,6 +68,7 @@ class RoutingData:
     domain_names: tuple[str, ...]  # the concept's names, added to a question that uses one of them
     aspects: dict[str, Cues]
     sentence_aspects: dict[str, Cues]  # extra cues an answer sentence may answer an aspect with
+    aspect_names: dict[str, tuple[str, ...]]  # the sources' own word for an aspect, added to the search
     records: dict[str, Cues]
     bare_filler: frozenset[str]
     follow_up: Cues
@@ -210,6 +211,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         aspects={k: cues(aspects_raw[k], f"aspects.{k}") for k in ASPECTS},
         sentence_aspects={k: cues(v, f"aspects_in_sentences.{k}")
                           for k, v in _mapping(data, "aspects_in_sentences", name).items() if k in ASPECTS},
+        aspect_names={k: tuple(_words(v, f"{name}: aspect_names.{k}"))
+                      for k, v in _mapping(data, "aspect_names", name).items() if k in ASPECTS},
         records={k: cues(records_raw[k], f"records.{k}") for k in RECORD_INTENTS},
         bare_filler=word_set(records_raw.get("bare_filler"), "records.bare_filler"),
         follow_up=cues(follow.get("cues"), "follow_up.cues"),

@@ -34,6 +34,10 @@ PATHS = [
     ("Jogja kerja samanya di bidang apa aja?", "records", {"yogyakarta"}),
     ("Purwakarta punya kota kembar?", "records", set()),
     ("provinsi mana aja yang punya sister province?", "records", set()),
+    ("Makassar sister city-nya apaan sih?", "records", {"makassar"}),  # "apa sih" asks for partners here
+    ("Jatim (East Java) punya provinsi kembar?", "records", {"prov_jawa_timur"}),  # one place named twice
+    ("eh bukannya Busan itu kembaran Surabaya?", "records", {"surabaya", "busan"}),  # asks, doesn't set aside
+    ("forget the typo, what are Medan's sister cities?", "records", {"medan"}),
     # articles: concept, history, benefits, challenges, tips, examples
     ("apa itu sister city?", "articles", set()),
     ("kota kembar itu gunanya apa sih?", "articles", set()),
@@ -44,10 +48,13 @@ PATHS = [
     # a place with another information need: judged by what the sources cover (then refused)
     ("Berapa jumlah penduduk Medan?", "articles", {"medan"}),
     ("Cuaca di Seoul besok gimana?", "articles", {"seoul"}),
+    ("harga tiket kereta Bandung Surabaya berapa?", "articles", {"bandung", "surabaya"}),
     ("pilkada kota Solo kapan lagi?", "articles", {"surakarta"}),
     # small talk
     ("halo", "smalltalk", set()),
     ("makasih ya!", "smalltalk", set()),
+    ("apa kabar kak?", "smalltalk", set()),
+    ("how are u?", "smalltalk", set()),
     ("kamu siapa sih?", "smalltalk", set()),
     ("bisa bantu apa aja?", "smalltalk", set()),
     ("oke sip", "smalltalk", set()),
@@ -95,6 +102,10 @@ FOLLOW_UPS = [
     # a new need about a place stays a new question
     (["Bandung punya kota kembar apa aja?"], "Paris lagi musim apa sekarang?", "articles", {"paris"}, set()),
     (["Medan punya kota kembar apa aja?"], "penduduknya berapa?", "articles", {"medan"}, set()),
+    # a lone word that can only be a name: the same question about a place we may have no data for
+    (["Medan punya kota kembar apa aja?"], "banjarmasin?", "records", set(), set()),
+    # a new topic word after "kalau" replaces the previous one (the aspect stays)
+    (["apa manfaat sister city buat ekonomi?"], "kalau buat pendidikan?", "articles", set(), {"benefit"}),
     # small talk in between doesn't break the thread
     (["Surabaya punya kota kembar apa aja?", "makasih!"], "kalau Medan?", "records", {"medan"}, set()),
 ]
@@ -108,6 +119,18 @@ def test_follow_up(router, earlier, question, path, places, aspects):
     assert decision.path == path, (decision.standalone, decision.reason)
     assert {p.key for p in decision.turn.places} == places, decision.standalone
     assert aspects <= decision.turn.aspects, decision.standalone
+
+
+def test_a_new_topic_word_leaves_the_old_one_behind(router):
+    history = [user("apa manfaat sister city buat ekonomi?"), bot()]
+    decision = router.route("kalau buat pendidikan?", history)
+    assert "pendidikan" in decision.standalone and "ekonomi" not in decision.standalone
+
+
+def test_an_unknown_name_in_a_follow_up_is_named(router):
+    history = [user("Medan punya kota kembar apa aja?"), bot(), user("banjarmasin?"), bot()]
+    decision = router.route("kalau tasikmalaya gimana?", history)
+    assert decision.path == "records" and decision.turn.unknown_names == ("tasikmalaya",)
 
 
 def test_no_history_means_the_turn_stands_alone(router):

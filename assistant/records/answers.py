@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 ROUTE: Route = "records"
 
+MAX_OTHERS_LISTED = 5  # a city with more partners elsewhere gets a pointer to its full list
+
 
 @dataclass(frozen=True)
 class RecordQuery:
@@ -186,6 +188,14 @@ def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: Plac
                 out.say(phrases.get("unverified_intro"))
                 for cand in cands:
                     out.candidate(cand)
+            others = store.partners_of(place.key)
+            if 0 < len(others) <= MAX_OTHERS_LISTED:
+                # "kalau Subang?" after "yang di Cina?": none there, but say what Subang does have.
+                out.say(phrases.get("city_country_others", place=place.name, n=len(others)))
+                for rel in others:
+                    out.relationship(rel, with_city=False)
+            elif others:
+                out.say(phrases.get("city_country_others_many", place=place.name, n=len(others)))
         return
     if place.kind == "province":
         _province_list(out, store, phrases, place, rels, seed)
