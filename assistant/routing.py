@@ -114,7 +114,9 @@ class Router:
         norm = normalize(text, self.lexicon)
         spans = _word_spans(norm)
         words = [norm[s:e] for s, e in spans]
-        covered = [fold(w) in place_words for w in words]
+        # "jakarta-rotterdam" is two place names, not a need word.
+        covered = [fold(w) in place_words or ("-" in w and all(fold(part) in place_words for part in w.split("-")))
+                   for w in words]
 
         def mark(cues) -> bool:
             found = False
@@ -157,17 +159,33 @@ class Router:
     def _kept_places(self, text: str) -> tuple[tuple[PlaceMatch, ...], tuple[PlaceMatch, ...], tuple[PlaceMatch, ...]]:
         """Places named in the text, those set aside ("lupakan Surabaya, kalau Medan?"), and every mention."""
         mentions = tuple(self.records.find_places(text, fuzzy=self.speller is None))
-        places = _dedupe(mentions)
+        places = self._without_qualifiers(_dedupe(mentions))
         kept, dismissed = [], []
-        for place in places:
-            # "lupakan Surabaya", "selain kota Jakarta": the dismissing word right before the name.
-            clause = re.split(r"[,.;!?()]", text[: place.start])[-1]
-            near = " ".join(clause.split()[-3:])
+        ignorable = self._stopwords | self.data.filler
+        previous_end = 0
+        for place in sorted(places, key=lambda p: p.start):
+            # "lupakan Surabaya", "abaikan yg tadi soal Jakarta": the dismissing word right before the
+            # name (small words between don't count), in the same clause, after any other name.
+            clause = re.split(r"[,.;!?()]", text[previous_end: place.start])[-1]
+            previous_end = place.end
+            near = " ".join([w for w in clause.split() if normalize(w, self.lexicon) not in ignorable][-3:])
             # Only the bare word: "bukannya Miri kembaran Singkawang?" asks, it doesn't set Miri aside.
             sets_aside = any(m.group() in self.data.dismiss.phrases
                              for m in self.data.dismiss.find(normalize(near, self.lexicon)))
             (dismissed if sets_aside else kept).append(place)
         return tuple(kept), tuple(dismissed), mentions
+
+    def _without_qualifiers(self, places: list[PlaceMatch]) -> list[PlaceMatch]:
+        """Drop a province named after one of its own cities: "Sigli yg di Aceh" asks about Sigli."""
+        cities = [p for p in places if p.kind == "city"]
+        out = []
+        for place in places:
+            qualifies = place.kind == "province" and any(
+                c.start < place.start and any(fold(r.province) == fold(place.name) for r in self.records.partners_of(c.key)[:1])
+                for c in cities)
+            if not qualifies:
+                out.append(place)
+        return out
 
     def _unknown_names(self, text: str, places: Sequence[PlaceMatch], asks_twinning: bool) -> list[str]:
         """Words that look like a place we have no data for ("Purwakarta", "kota Kendari").
