@@ -294,6 +294,17 @@ def test_by_country_accepts_aliases_and_matches_the_csv(store):
     assert store.by_country("Brasil") == []
 
 
+def test_a_region_stands_for_its_countries(store):
+    africa = {_rel_id(r) for r in SUMMARY if r["partner_country"] in ("Afrika Selatan", "Aljazair", "Maroko", "Mozambik")}
+    assert africa and {r.rel_id for r in store.by_country("Africa")} == africa
+    [match] = store.find_places("yang di Eropa")
+    assert (match.kind, match.name) == ("country", "Eropa")
+    assert {"Belanda", "Jerman"} <= store.countries_in(match.key) and "Jepang" not in store.countries_in(match.key)
+    # the longest name still wins: South Africa is a country, not the region
+    assert [p.name for p in store.find_places("kota di Afrika Selatan")] == ["Afrika Selatan"]
+    assert store.countries_in("Korsel") == {"Korea Selatan"}
+
+
 def test_pair_and_candidates(store):
     assert store.pair("Padang", "Hildesheim").year == "1988"
     assert store.pair("surabaya", "tokyo") is None

@@ -91,6 +91,7 @@ FOLLOW_UPS = [
     (["Surabaya punya kota kembar apa aja?"], "kalau Bandung?", "records", {"bandung"}, set()),
     (["Surabaya punya kota kembar apa aja?"], "Medan?", "records", {"medan"}, set()),
     (["Surabaya punya kota kembar apa aja?"], "yang di Jepang aja?", "records", {"surabaya", "Jepang"}, set()),
+    (["Surabaya punya kota kembar apa aja?"], "yg di eropa?", "records", {"surabaya", "region:Eropa"}, set()),
     (["Sejak kapan Padang sama Hildesheim?"], "kalau Bandung?", "records", {"bandung", "hildesheim"}, set()),
     (["Surabaya sama Busan kembaran ya?"], "sejak kapan?", "records", {"surabaya", "busan"}, set()),
     (["Surabaya sama Busan kembaran ya?"], "fokusnya apa?", "records", {"surabaya", "busan"}, set()),

@@ -174,7 +174,7 @@ def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: Plac
     """All relationships of a city or province (optionally only those in the named countries)."""
     rels = store.partners_of(place.key)
     if countries:
-        wanted = {c.key for c in countries}
+        wanted = set().union(*(store.countries_in(c.key) for c in countries))
         country_names = " dan ".join(c.name for c in countries)
         rels = [r for r in rels if r.partner_country in wanted]
         if rels:

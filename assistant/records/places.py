@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from .render import strip_parenthetical
 
 PLACES_FILE = "places.yaml"
 KINDS = ("city", "province", "partner", "country")
+REGION_PREFIX = "region:"  # a "country" match whose key names a region ("yang di Eropa")
 _KIND_PRIORITY = {"city": 0, "province": 1, "partner": 2, "country": 3}
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 FUZZY_MIN_LEN = 5
@@ -45,6 +46,7 @@ class PlaceAliases:
     case_sensitive: dict[tuple[str, ...], tuple[str, str, str]]  # exact tokens -> (kind, key, name)
     not_a_place: frozenset[str]
     not_fuzzy: frozenset[str]  # question words a fuzzy matcher would take for names ("warna" ~ Varna)
+    regions: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)  # name -> (aliases, countries)
 
 
 def _names(data: dict, key: str, path: Path) -> dict[str, tuple[str, ...]]:
@@ -76,7 +78,15 @@ def load_place_aliases(prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> PlaceAliases:
                 and all(isinstance(fields.get(f), str) and fields[f] for f in ("key", "name"))):
             raise ConfigError(f"{path.name}: case_sensitive: {entry!r} harus punya tokens, kind ({'/'.join(KINDS)}), key, name.")
         exact[tuple(fields["tokens"])] = (fields["kind"], fields["key"], fields["name"])
+    regions: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+    for region, fields in (data.get("regions") or {}).items():
+        fields = fields if isinstance(fields, dict) else {}
+        if not (isinstance(region, str) and _is_word_list(fields.get("countries"))
+                and _is_word_list(fields.get("aliases", []))):
+            raise ConfigError(f"{path.name}: regions: {region!r} harus punya aliases dan countries berupa daftar teks.")
+        regions[region] = (tuple(fields.get("aliases", [])), frozenset(fields["countries"]))
     return PlaceAliases(
+        regions=regions,
         cities=_names(data, "cities", path),
         provinces=_names(data, "provinces", path),
         countries=_names(data, "countries", path),
@@ -161,8 +171,18 @@ class PlaceNames:
             add(strip_parenthetical(country), target)
             for alias in aliases.countries.get(country, ()):
                 add(alias, target)
+        for region, (region_aliases, _) in aliases.regions.items():
+            target = _Target("country", REGION_PREFIX + region, region)
+            for name in (region, *region_aliases):
+                add(name, target)
         for word in aliases.not_a_place:
             self._names.pop((word,), None)
+
+    def countries_in(self, key: str) -> frozenset[str]:
+        """The countries a country key stands for: a region's members, or just itself."""
+        if key.startswith(REGION_PREFIX):
+            return self.aliases.regions.get(key[len(REGION_PREFIX):], ((), frozenset()))[1]
+        return frozenset({key})
 
     def name_words(self) -> dict[str, frozenset[str]]:
         """Every word of every name (folded, 4+ letters) and the places it names: what a misspelt

@@ -103,8 +103,8 @@ class RecordStore:
 
     def by_country(self, country: str) -> list[Relationship]:
         """All relationships with a partner in the country (name or alias: "Korsel", "Cina")."""
-        key = self._country_key(country)
-        return [r for r in self.relationships if r.partner_country == key]
+        keys = self.places.countries_in(self._country_key(country))
+        return [r for r in self.relationships if r.partner_country in keys]
 
     def by_partner(self, partner: str) -> list[Relationship]:
         """All Indonesian cities/provinces twinned with this foreign city (name or slug)."""
@@ -145,8 +145,12 @@ class RecordStore:
 
     def candidates_for_country(self, country: str) -> list[Candidate]:
         """Unverified rows with a partner in the country."""
-        key = self._country_key(country)
-        return [c for c in self._unverified() if c.partner_country == key]
+        keys = self.places.countries_in(self._country_key(country))
+        return [c for c in self._unverified() if c.partner_country in keys]
+
+    def countries_in(self, country: str) -> frozenset[str]:
+        """The countries (as in the data) a country name, alias or region stands for."""
+        return self.places.countries_in(self._country_key(country))
 
     def candidates_for_partner(self, partner: str) -> list[Candidate]:
         """Unverified rows naming this foreign city."""
