@@ -19,7 +19,8 @@ from .index import ChromaIndex, SyncReport
 from .prompts import load_phrases
 from .records import RecordStore, answer_by_focus, answer_from_records
 from .retrieval import HybridRetriever, RetrievalResult
-from .routing import Decision, Router, Turn, build_router
+from .router_setup import build_router
+from .routing import Decision, Router, Turn
 from .routing_data import load_routing
 
 from .schema import Answer, Hit

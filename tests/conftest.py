@@ -101,7 +101,7 @@ def router():
     """The real router over the project's corpus, records and word lists (no embedding model)."""
     from assistant.corpus import load_articles
     from assistant.records import RecordStore
-    from assistant.routing import build_router
+    from assistant.router_setup import build_router
     from assistant.routing_data import load_routing
     from assistant.text import lexicon_path, load_lexicon
 

@@ -1,0 +1,46 @@
+"""Builds the Router with its word lists: what counts as a correctly spelt word, how common a
+word is, what spelling correction aims at, and which words are never a place name.
+(Kept apart from routing.py: these are the one-off, start-up costs of a router.)"""
+from __future__ import annotations
+
+from collections import Counter
+
+from .records import RecordStore
+from .routing import Router
+from .routing_data import RoutingData
+from .spelling import SpellingCorrector, vocabulary
+from .text import Lexicon, root_words, stem
+
+
+def known_words(lexicon: Lexicon | None, data: RoutingData) -> frozenset[str]:
+    """Correctly spelt words of any kind: Indonesian roots and frequent Indonesian and English
+    words (wordfreq), the casual and English words of the lexicon, and every cue word."""
+    from wordfreq import top_n_list  # imported here: only the router needs the word lists
+
+    # English beyond the 30,000 most frequent words is mostly rare names ("suraya" is not a typo of a word).
+    words = set(root_words()) | set(top_n_list("id", 60_000)) | set(top_n_list("en", 30_000))
+    if lexicon is not None:
+        words |= set(lexicon.words) | set(lexicon.stopwords) | {w for v in lexicon.words.values() for w in v.split()}
+    return frozenset(words | data.cue_words())
+
+
+def word_frequency(word: str) -> float:
+    """How common a word is in Indonesian or English text (Zipf scale, 0 = unseen)."""
+    from wordfreq import zipf_frequency
+
+    return max(zipf_frequency(word, "id"), zipf_frequency(word, "en"))
+
+
+def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | None, corpus_texts: list[str]) -> Router:
+    """A router whose spelling correction aims at the corpus vocabulary, the cue words and place names."""
+    known = known_words(lexicon, data)
+    corpus = vocabulary(corpus_texts)
+    targets = corpus + Counter({w: 1 for w in data.cue_words() if w.isalpha()})
+    speller = SpellingCorrector(targets, known, records.places.name_words(), stem=stem, frequency=word_frequency)
+    # Words that are never a place name, for spotting names we have no data for. Frequency lists
+    # are left out on purpose: they hold city names too ("Osaka", "Banjarmasin").
+    ordinary = frozenset(set(root_words()) | set(corpus) | data.cue_words()
+                         | (set(lexicon.words) | set(lexicon.stopwords) if lexicon else set()))
+    from wordfreq import top_n_list
+
+    return Router(data, records, speller, lexicon, known, ordinary, frozenset(top_n_list("en", 30_000)))
