@@ -249,9 +249,27 @@ class Assistant:
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
                                           ignore_terms=self._domain_stems(), aspect_of=self._aspect_test(turn),
                                           focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)))
+        lead = answer.answer.strip().split("\n", 1)[0]
+        if not answer.refused and self.routing.asks_number.search(turn.norm) and not self._holds_number(lead):
+            # "Berapa lama MoU-nya berlaku?": on topic, but the direct answer says no number.
+            return Answer("", self._out_of_scope_message(turn, (self._number_asked(turn.text),)), refused=True,
+                          route="out_of_scope")
         if decision.smalltalk == "thanks" and not answer.refused:
             answer.answer = f"{self.phrases.get('thanks_prefix')} {answer.answer}"
         return answer
+
+    def _number_asked(self, text: str) -> str:
+        """The words of the question from its "berapa" on (a few of them), to say what isn't covered."""
+        low = text.casefold()
+        starts = [low.find(p) for p in self.routing.asks_number.phrases if low.find(p) >= 0]
+        words = text[min(starts):].rstrip("?!. ").split() if starts else text.split()
+        asked = " ".join(words[:8])
+        return asked[:1].casefold() + asked[1:]
+
+    def _holds_number(self, text: str) -> bool:
+        """Digits or a number word ("lima tahun") in the text."""
+        body = re.sub(r"\[\d+\]", " ", text)  # citation markers are not numbers
+        return bool(re.search(r"\d", body)) or any(w in self.routing.number_words for w in re.findall(r"\w+", body.casefold()))
 
     def _aspect_test(self, turn: Turn):
         """Does a sentence name what the question asks about (its aspect)?"""

@@ -49,6 +49,14 @@ def test_out_of_scope_is_refused_with_what_it_can_do(real_assistant, question):
     assert "kota kembar" in answer.answer and "Surabaya" in answer.answer
 
 
+def test_a_number_question_needs_a_number_in_its_answer(real_assistant):
+    # On topic, but no source says how long an MoU runs: said plainly, not answered with whatever matches.
+    answer = real_assistant.ask("Berapa lama nota kesepahaman kota bersaudara biasanya berlaku?")
+    assert answer.refused and answer.route == "out_of_scope" and "berapa lama" in answer.answer
+    dated = real_assistant.ask("coventry sama stalingrad jadi kota kembar tahun berapa?")
+    assert not dated.refused and "1944" in dated.answer.split("\n", 1)[0]
+
+
 def test_scrape_junk_is_never_indexed_or_cited(real_assistant):
     for chunk in real_assistant.index.all_chunks():
         assert find_junk(chunk.text) == []
