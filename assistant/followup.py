@@ -50,6 +50,18 @@ def swap_places(previous: Turn, turn: Turn) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def swap_in_name(previous: Turn, name: str) -> str:
+    """The previous question about its place(s), or about a name we had no data for, asked about
+    `name` instead ("samarinda?" after "Mataram punya kota kembar?", "kendari?" after "samarinda?")."""
+    if not previous.places:
+        return re.sub(re.escape(previous.unknown_names[0]), name, previous.text, count=1, flags=re.I)
+    text = previous.text
+    first, *others = sorted(previous.places, key=lambda p: p.start)
+    for place in reversed(others):
+        text = text[: place.start] + text[place.end:]
+    return re.sub(r"\s+", " ", text[: first.start] + name + text[first.end:]).strip()
+
+
 def swap_aspect(previous: Turn, rest: str, data: RoutingData, lexicon: Lexicon | None) -> str:
     """The previous question with its aspect words replaced by the new ones."""
     text = previous.text

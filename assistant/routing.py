@@ -17,7 +17,7 @@ import re
 from dataclasses import replace
 from typing import Sequence
 
-from .followup import drop_cue, swap_aspect, swap_places, without_places
+from .followup import drop_cue, swap_aspect, swap_in_name, swap_places, without_places
 from .records import PlaceMatch, RecordStore
 from .records.model import fold
 from .routing_data import RoutingData
@@ -322,17 +322,10 @@ class Router:
             return f"{extra} {text}".strip() if extra else text
         rest = drop_cue(turn.text)
         name = self._lone_name(turn)
-        if name and previous.unknown_names and not previous.places and not previous.article_aspects:
-            # "kendari gimana?" after "samarinda?": swap one unknown name for the other.
-            return re.sub(re.escape(previous.unknown_names[0]), name, previous.text, count=1, flags=re.I)
-        if name and previous.places and not previous.article_aspects:
+        if name and not previous.article_aspects and (previous.places or previous.unknown_names):
             # "samarinda?" after "Mataram punya kota kembar?": the same question about a place we
             # may have no data for; the records answer says so plainly.
-            text = previous.text
-            for place in sorted(previous.places, key=lambda p: p.start, reverse=True)[:-1]:
-                text = text[: place.start] + text[place.end:]
-            first = min(previous.places, key=lambda p: p.start)
-            return re.sub(r"\s+", " ", text[: first.start] + name + text[first.end:]).strip()
+            return swap_in_name(previous, name)
         if turn.article_aspects and previous.article_aspects and turn.follow_up_cue:
             # "kalau tantangannya?" after a question about benefits: swap the aspect. Without "kalau"
             # ("contoh yg paling terkenal waktu itu?") the new aspect adds to the old one instead.

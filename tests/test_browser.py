@@ -129,6 +129,7 @@ def test_widget_launcher_on_a_host_page(servers, browser):
     bubble.click()
     widget = page.frame_locator("[data-akk-launcher] >> css=iframe")
     widget.locator("#akk-input").wait_for()
+    widget.locator(".akk-chip").first.wait_for()  # the chips are drawn by widget.js, after it applies the options
     # The embed snippet's title, greeting and colour reach the widget.
     assert widget.locator("#akk-title").inner_text() == "Asisten Kerja Sama Kota"
     assert "daerah kita" in widget.locator(".akk-greeting").inner_text()
@@ -143,6 +144,7 @@ def test_widget_launcher_on_a_host_page(servers, browser):
     assert data["citations"], data
     first = widget.locator(".akk-bot .akk-cite").first
     first.wait_for(timeout=30_000)
+    widget.locator("#akk-starters").wait_for(state="hidden", timeout=5_000)  # (a loaded machine renders late)
     assert not widget.locator("#akk-starters").is_visible()  # the chips make room once the chat starts
 
     # Touch targets: citations, thumbs, send, header buttons, the bubble.
@@ -157,6 +159,7 @@ def test_widget_launcher_on_a_host_page(servers, browser):
     first.click()
     cited = next(c for c in data["citations"] if str(c["n"]) == number)
     source = widget.locator("#akk-source")
+    source.wait_for(state="visible", timeout=5_000)
     assert source.is_visible()
     assert widget.locator("#akk-source-text").inner_text().strip() == cited["text"].strip()
     assert cited["title"] in widget.locator("#akk-source-title").inner_text()
@@ -205,6 +208,7 @@ def test_widget_escapes_markup_and_works_inline_on_a_phone(servers, browser):
     offsite = _offsite_requests(page, (app_url, host_url))
     page.goto(host_url + "/inline", wait_until="load")
     widget = page.frame_locator("asisten-kota-kembar >> css=iframe")
+    widget.locator(".akk-chip").first.wait_for()  # widget.js has started (it draws the chips)
     widget.locator("#akk-input").fill(XSS)
     widget.locator("#akk-input").press("Enter")
     shown = widget.locator(".akk-user").last
@@ -223,6 +227,14 @@ def test_widget_escapes_markup_and_works_inline_on_a_phone(servers, browser):
 
 
 # --- the Gradio app -----------------------------------------------------------------------------------
+
+def _open_app(browser, app_url: str, viewport: dict):
+    """A new page on the app, once its question box is there."""
+    page = browser.new_page(viewport=viewport)
+    page.goto(app_url + "/", wait_until="load")
+    page.locator("#akk-question textarea").wait_for(timeout=60_000)
+    return page
+
 
 def _ask(page, question: str, answers_before: int) -> None:
     box = page.locator("#akk-question textarea")
@@ -276,9 +288,7 @@ def test_chat_answer_cites_clickable_passages_and_keeps_its_start_in_view(server
 
 def test_chat_on_a_phone_escapes_markup_and_fits(servers, browser):
     app_url, _, _ = servers
-    page = browser.new_page(viewport=PHONE)
-    page.goto(app_url + "/", wait_until="load")
-    page.locator("#akk-question textarea").wait_for(timeout=60_000)
+    page = _open_app(browser, app_url, PHONE)
     _ask(page, XSS + " apa itu sister city?", 0)
     assert page.locator("#akk-chat .akk-question").last.inner_text().startswith(XSS)
     assert page.evaluate("typeof window.__pwned") == "undefined"
@@ -290,9 +300,7 @@ def test_chat_on_a_phone_escapes_markup_and_fits(servers, browser):
 def test_turn_1_and_turn_10_timings_are_printed(servers, browser, capsys):
     """Enter -> full answer on screen, turn 1 vs turn 10 (a figure for the report, not a pass/fail clock)."""
     app_url, _, _ = servers
-    page = browser.new_page(viewport=DESKTOP)
-    page.goto(app_url + "/", wait_until="load")
-    page.locator("#akk-question textarea").wait_for(timeout=60_000)
+    page = _open_app(browser, app_url, DESKTOP)
     timings = []
     for turn, question in enumerate(TEN_QUESTIONS):
         started = time.perf_counter()
@@ -315,9 +323,7 @@ def test_turn_1_and_turn_10_timings_are_printed(servers, browser, capsys):
 
 def test_data_tab_on_a_phone_has_links_and_forgives_typos(servers, browser):
     app_url, _, _ = servers
-    page = browser.new_page(viewport=PHONE)
-    page.goto(app_url + "/", wait_until="load")
-    page.locator("#akk-question textarea").wait_for(timeout=60_000)
+    page = _open_app(browser, app_url, PHONE)
     page.get_by_role("tab", name="Data").click()
     table = page.locator("#akk-data-table table")
     table.wait_for()

@@ -31,25 +31,34 @@ def test_feedback_survives_reopen(tmp_path):
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_concurrent_thread_writes_lose_nothing(tmp_path):
-    store = FeedbackStore(tmp_path / "fb.sqlite3")
+def _in_threads(work, n: int) -> list[BaseException]:
+    """Run work(0..n-1) in n threads at once; the exceptions they raised."""
     errors: list[BaseException] = []
-    start = threading.Barrier(8)
 
-    def writer(worker: int) -> None:
+    def run(worker: int) -> None:
         try:
-            start.wait()
-            for i in range(50):
-                store.record(f"q{worker}-{i}", "a", "up" if i % 2 else "down", None, CITATIONS)
-        except BaseException as exc:  # noqa: BLE001 - surfaced by the assert below
+            work(worker)
+        except BaseException as exc:  # noqa: BLE001 - returned to the test's assert
             errors.append(exc)
 
-    threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
+    threads = [threading.Thread(target=run, args=(w,)) for w in range(n)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return errors
 
+
+def test_concurrent_thread_writes_lose_nothing(tmp_path):
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    start = threading.Barrier(8)
+
+    def writer(worker: int) -> None:
+        start.wait()
+        for i in range(50):
+            store.record(f"q{worker}-{i}", "a", "up" if i % 2 else "down", None, CITATIONS)
+
+    errors = _in_threads(writer, 8)
     assert errors == []
     questions = {r["question"] for r in store.rows()}
     assert len(questions) == 400
@@ -209,21 +218,13 @@ def test_postgres_store_records_dedupes_and_exports(postgres, tmp_path):
 def test_postgres_concurrent_writes_lose_nothing(postgres):
     store = PostgresFeedbackStore(postgres.database_url)
     before = store.count()
-    errors: list[BaseException] = []
 
     def writer(worker: int) -> None:
-        try:
-            for i in range(25):
-                store.record(f"pg{worker}-{i}", "a", "up", None, None, idempotency_key=f"pg-con-{worker}-{i}")
-                store.record(f"pg{worker}-{i}", "a", "up", None, None, idempotency_key=f"pg-con-{worker}-{i}")
-        except BaseException as exc:  # noqa: BLE001 - surfaced by the assert below
-            errors.append(exc)
+        for i in range(25):
+            store.record(f"pg{worker}-{i}", "a", "up", None, None, idempotency_key=f"pg-con-{worker}-{i}")
+            store.record(f"pg{worker}-{i}", "a", "up", None, None, idempotency_key=f"pg-con-{worker}-{i}")
 
-    threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = _in_threads(writer, 8)
     assert errors == []
     assert store.count() == before + 200
 

@@ -176,10 +176,10 @@ def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: Plac
     if countries:
         wanted = set().union(*(store.countries_in(c.key) for c in countries))
         country_names = " dan ".join(c.name for c in countries)
-        rels = [r for r in rels if r.partner_country in wanted]
-        if rels:
-            out.say(phrases.get("city_country_intro", place=place.name, country=country_names, n=len(rels)))
-            for rel in rels:
+        there = [r for r in rels if r.partner_country in wanted]
+        if there:
+            out.say(phrases.get("city_country_intro", place=place.name, country=country_names, n=len(there)))
+            for rel in there:
                 out.relationship(rel, with_city=False)
         else:
             out.say(phrases.get("city_country_none", place=place.name, country=country_names))
@@ -188,14 +188,13 @@ def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: Plac
                 out.say(phrases.get("unverified_intro"))
                 for cand in cands:
                     out.candidate(cand)
-            others = store.partners_of(place.key)
-            if 0 < len(others) <= MAX_OTHERS_LISTED:
+            if 0 < len(rels) <= MAX_OTHERS_LISTED:
                 # "kalau Subang?" after "yang di Cina?": none there, but say what Subang does have.
-                out.say(phrases.get("city_country_others", place=place.name, n=len(others)))
-                for rel in others:
+                out.say(phrases.get("city_country_others", place=place.name, n=len(rels)))
+                for rel in rels:
                     out.relationship(rel, with_city=False)
-            elif others:
-                out.say(phrases.get("city_country_others_many", place=place.name, n=len(others)))
+            elif rels:
+                out.say(phrases.get("city_country_others_many", place=place.name, n=len(rels)))
         return
     if place.kind == "province":
         _province_list(out, store, phrases, place, rels, seed)
