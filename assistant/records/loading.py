@@ -1,4 +1,4 @@
-"""Read and validate the three record tables in corpus/records/ (see /work/shared/data/README.md).
+"""Read and validate the three record tables in corpus/records/ (columns as in the source data README, ../shared/data/README.md).
 
   relationships_summary.csv   one merged row per relationship (what we state as fact, with caveats)
   records.csv                 one row per (relationship, source): the evidence behind each one
