@@ -19,6 +19,9 @@ RATE_LIMITED = Counter("assistant_rate_limited_total", "Requests refused with 42
 UNAVAILABLE = Counter("assistant_unavailable_total", "Requests refused with 503", ["reason"])
 # livemin: with several workers the replica counts as ready only if every live worker is.
 READY = Gauge("assistant_ready", "1 when this replica can answer questions", multiprocess_mode="livemin")
+# livesum: how many of a replica's workers have opened the Assistant (deploy/stack.py waits for all).
+READY_WORKERS = Gauge("assistant_ready_workers", "Workers of this replica that have opened the Assistant",
+                      multiprocess_mode="livesum")
 
 ROUTES = ("/api/ask", "/api/feedback", "/healthz", "/metrics")
 

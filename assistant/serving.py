@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from . import metrics
 from .config import Settings
 from .errors import AssistantError, IndexNotReady, ServiceUnavailable
 from .records import RecordStore
@@ -82,6 +83,7 @@ class ServedAssistant:
                 self.records = assistant.records
                 self.record_errors = getattr(assistant, "record_errors", [])
                 self.assistant = assistant
+                metrics.READY_WORKERS.set(1)
                 log.info("assistant ready")
                 return
             log.warning("assistant not ready, retrying in %.1f s: %s", delay, self.last_error)

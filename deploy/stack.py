@@ -254,8 +254,24 @@ class Stack:
         proc = Proc(f"replica-{i}", argv, self.dir / f"logs/replica-{i}.log", env=env)
         self.procs[proc.name] = proc.start()
         if wait:
-            wait_until(lambda: http_status(f"http://127.0.0.1:{port}/healthz") == 200, 180, proc.name, proc)
+            wait_until(lambda: self.replica_ready(i), 180, proc.name, proc)
         return proc
+
+    def replica_ready(self, i: int) -> bool:
+        """Every worker of replica i has opened the Assistant. With several workers one /healthz 200
+        says only that the worker which answered is ready; the metrics count them all."""
+        url = self.replica_url(i)
+        if http_status(f"{url}/healthz") != 200:
+            return False
+        if self.workers == 1:
+            return True
+        try:
+            with urllib.request.urlopen(f"{url}/metrics", timeout=2.0) as resp:
+                text = resp.read().decode()
+        except (OSError, ValueError):
+            return False
+        return any(line.split()[-1] == f"{float(self.workers)}" for line in text.splitlines()
+                   if line.startswith("assistant_ready_workers"))
 
     def start_nginx(self) -> Proc:
         ndir = self.dir / "nginx"
@@ -295,7 +311,7 @@ class Stack:
                 self.start_replica(i, wait=False)
             for i in range(self.replica_count):
                 proc = self.procs[f"replica-{i}"]
-                wait_until(lambda i=i: http_status(f"{self.replica_url(i)}/healthz") == 200, 180, proc.name, proc)
+                wait_until(lambda i=i: self.replica_ready(i), 180, proc.name, proc)
             self.start_nginx()
             wait_until(lambda: http_status(f"{self.url}/healthz") == 200, 30, "nginx -> replicas", self.procs["nginx"])
         except BaseException:
