@@ -86,8 +86,12 @@ def create_app(assistant: AssistantService | None = None, settings: Settings | N
     # api_open=False: events only through the queue (no direct /run routes that skip it).
     demo.queue(max_size=QUEUE_MAX, api_open=False)
     # No SSR (needs Node), no MCP server, no PWA: nothing that reaches beyond this process.
+    # No run history: Gradio would keep every question and the whole chat in the browser's
+    # localStorage (a shared library PC keeps them), offer a Hugging Face bucket, and re-serialise
+    # up to 100 stored runs after each answer, which made every chat turn slower than the last.
     return gr.mount_gradio_app(api, demo, path="/", theme=THEME, css=CSS, head=HEAD, ssr_mode=False,
-                               mcp_server=False, pwa=False, footer_links=["settings"], show_error=False)
+                               mcp_server=False, pwa=False, run_history=False, footer_links=["settings"],
+                               show_error=False)
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

@@ -130,6 +130,15 @@ def test_uploads_are_off_and_gradio_bodies_are_capped(site):
         assert big.status_code == 413 and "terlalu besar" in big.json()["error"]
 
 
+def test_gradio_run_history_is_off(site):
+    """No page of past runs and no Hugging Face bucket hook: questions stay out of the browser's storage."""
+    url, _ = site()
+    with httpx.Client(base_url=url) as c:
+        assert c.get("/gradio_api/runs").status_code == 404
+        assert c.post("/gradio_api/run-history/connect", json={}).status_code in (404, 405)
+        assert '"run_history":false' in c.get("/config").text.replace(" ", "")
+
+
 def test_gradio_answering_events_share_the_question_limit_with_the_api(site):
     url, application = site(rate_limit_per_minute=3, ui_rate_limit_per_minute=100)
     ask_event = answering_fn_index(application)
