@@ -133,18 +133,21 @@ class Composer:
 
     def compose(self, question: str, standalone: str, result: RetrievalResult, *, wants_list: bool,
                 ignore_terms: frozenset[str] = frozenset(), with_outro: bool = True,
-                aspect_of: Callable[[str], bool] | None = None, focus_words: frozenset[str] = frozenset()) -> Answer:
+                aspect_of: Callable[[str], bool] | None = None, focus_words: frozenset[str] = frozenset(),
+                asks_list_of: Callable[[str], bool] | None = None) -> Answer:
         """The cited answer (the caller already judged the question answerable).
 
         focus_words: stems of what the question is specifically about; a list item whose label
         holds one of them is answered in detail rather than the whole list.
+        asks_list_of: set when the question asks for a list ("apa saja…"): does a list's heading
+        name the aspect asked about?
         """
         ranked = self.rank_sentences(result, ignore_terms, aspect_of)
         if not ranked:
             return Answer(question, self.phrases.get("not_covered"), refused=True, route="refusal",
                           standalone_question=standalone)
         cites = Citations()
-        items = self._list_to_show(ranked, result, focus_words) if wants_list else None
+        items = self._list_to_show(ranked, result, focus_words, asks_list_of) if wants_list else None
         if items:
             body = self._list_body(items, ranked, cites)
             intro = self.phrases.get("intro_list", seed=standalone)
@@ -188,14 +191,19 @@ class Composer:
     # -- lists ----------------------------------------------------------------------------------
 
     def _list_to_show(self, ranked: list[_Scored], result: RetrievalResult,
-                      focus_words: frozenset[str] = frozenset()) -> list[Chunk] | None:
+                      focus_words: frozenset[str] = frozenset(),
+                      asks_list_of: Callable[[str], bool] | None = None) -> list[Chunk] | None:
         """The items of the list the best passages belong to, unless one item clearly wins."""
         lead = ranked[0]
         if lead.chunk.metadata.get("list_item") and focus_words:
             label = item_label(lead.chunk.text)
             if label and focus_words & content_words(label, self.lexicon):
                 return None  # "pertukaran pelajar … manfaatnya?": that item, in detail
-        anchor = next((h.chunk for h in result.hits[:3] if h.chunk.metadata.get("list_item")), None)
+        # "Peluang apa saja…?": the list whose heading names the asked aspect, wherever its items
+        # rank (an intro or a conclusion that mentions benefits often ranks above them).
+        anchor = next((h.chunk for h in result.hits if h.chunk.metadata.get("list_item") and asks_list_of
+                       and asks_list_of(f"{h.chunk.section} {h.chunk.metadata.get('context') or ''}")), None)
+        anchor = anchor or next((h.chunk for h in result.hits[:3] if h.chunk.metadata.get("list_item")), None)
         if anchor is None:
             intro = next((h.chunk for h in result.hits[:2] if h.chunk.text.rstrip().endswith(":")), None)
             if intro is None:

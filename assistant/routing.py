@@ -22,7 +22,7 @@ from .records import PlaceMatch, RecordStore
 from .records.model import fold
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector
-from .text import Lexicon, normalize, stem
+from .text import Lexicon, normalize, root_words, stem
 from .turns import Decision, Path_, Turn
 
 __all__ = ["Decision", "Path_", "Router", "Turn"]
@@ -166,7 +166,7 @@ class Router:
         for place in sorted(places, key=lambda p: p.start):
             # "lupakan Surabaya", "abaikan yg tadi soal Jakarta": the dismissing word right before the
             # name (small words between don't count), in the same clause, after any other name.
-            clause = re.split(r"[,.;!?()]", text[previous_end: place.start])[-1]
+            clause = re.split(r"[,.;:!?()]", text[previous_end: place.start])[-1]
             previous_end = place.end
             near = " ".join([w for w in clause.split() if normalize(w, self.lexicon) not in ignorable][-3:])
             # Only the bare word: "bukannya Miri kembaran Singkawang?" asks, it doesn't set Miri aside.
@@ -197,15 +197,25 @@ class Router:
         names: list[str] = []
         run: list[str] = []
         previous = ""
-        for i, match in enumerate(re.finditer(r"[^\W\d_]+", text)):
+        tokens = list(re.finditer(r"[^\W\d_]+", text))
+        gazetteer = self._no_record_places(tokens)
+        for i, match in enumerate(tokens):
             word = match.group()
             low = fold(word)
+            if i in gazetteer:  # "jember", "kota Palu": an Indonesian place we know has no records
+                if not any(s <= match.start() < e for s, e in taken):
+                    run.append(word)
+                previous = low
+                continue
             bare = low[:-3] if low.endswith("nya") and len(low) > 6 else low
             acronym = word.isupper() and len(word) <= 5  # "SDM", "UMKM"; known ones (IKN) are aliases
             capitalised = word[:1].isupper() and not acronym and i > 0
             ordinary = len(low) < 4 or low in self.ordinary_words or bare in self.ordinary_words
             if not capitalised and not ordinary:
                 ordinary = self._plain_word(low)
+            if ordinary and asks_twinning and places and not capitalised and low not in root_words() \
+                    and normalize(previous, self.lexicon) in self.data.pair_joiners:
+                ordinary = False  # "denpasar sm honolulu kmbr?": the partner asked about, though word lists know it
             inside = any(s <= match.start() < e for s, e in taken)
             named = capitalised or previous in ("kota", "kabupaten", "kab", "provinsi") or asks_twinning or bool(run)
             if not inside and not ordinary and not acronym and named:
@@ -217,6 +227,20 @@ class Router:
         if run:
             names.append(" ".join(run))
         return names
+
+    def _no_record_places(self, tokens: list[re.Match]) -> set[int]:
+        """Token positions naming an Indonesian place the records don't hold (prompts/places.yaml)."""
+        aliases = self.records.places.aliases
+        hits: set[int] = set()
+        for i, match in enumerate(tokens):
+            low = fold(match.group())
+            pair = f"{low} {fold(tokens[i + 1].group())}" if i + 1 < len(tokens) else ""
+            after_kota = i > 0 and fold(tokens[i - 1].group()) in ("kota", "kabupaten", "kab")
+            if pair in aliases.no_record_places:
+                hits |= {i, i + 1}
+            elif low in aliases.no_record_places or (after_kota and low in aliases.no_record_places_after_kota):
+                hits.add(i)
+        return hits
 
     def _plain_word(self, word: str) -> bool:
         """A lowercase word that is a word, not a name: English, or an affixed Indonesian word.
@@ -340,6 +364,11 @@ class Router:
             frame = " ".join(dict.fromkeys(previous.aspect_words))
             anchor = self.data.domain_names[0] if (previous.strong_domain or previous.weak_domain) else ""
             return " ".join(part for part in (rest, frame, anchor) if part)
+        if turn.article_aspects and not previous.article_aspects and previous.unknown_names:
+            # "kalau kota gue mau mulai, langkah pertamanya apa?" after "bekasi ada kota kembar?" (a
+            # place with no records): a topic of its own; only the concept's name comes along.
+            anchor = self.data.domain_names[0] if (previous.strong_domain or previous.weak_domain) else ""
+            return " ".join(part for part in (rest, anchor) if part)
         return f"{rest} {previous.text}".strip()
 
     def _lone_name(self, turn: Turn) -> str | None:

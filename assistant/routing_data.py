@@ -73,6 +73,7 @@ class RoutingData:
     number_words: frozenset[str]
     records: dict[str, Cues]
     bare_filler: frozenset[str]
+    pair_joiners: frozenset[str]  # "Denpasar sama X": X is the partner asked about
     follow_up: Cues
     max_follow_up_words: int
     more: Cues
@@ -93,7 +94,8 @@ class RoutingData:
         for group in (self.smalltalk, self.aspects, self.records):
             for cues in group.values():
                 words |= cues.words
-        return words | self.strong_domain.words | self.weak_domain.words | self.follow_up.words | self.more.words
+        return (words | self.strong_domain.words | self.weak_domain.words | self.dismiss.words | self.follow_up.words
+                | self.more.words)
 
     def aspects_of(self, text: str, lexicon: Lexicon | None = None) -> frozenset[str]:
         """Which aspects a text (a question, a section heading) is about."""
@@ -219,6 +221,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         number_words=frozenset(w.casefold() for w in _words(data.get("number_words"), f"{name}: number_words")),
         records={k: cues(records_raw[k], f"records.{k}") for k in RECORD_INTENTS},
         bare_filler=word_set(records_raw.get("bare_filler"), "records.bare_filler"),
+        pair_joiners=word_set(records_raw.get("pair_joiners"), "records.pair_joiners"),
         follow_up=cues(follow.get("cues"), "follow_up.cues"),
         max_follow_up_words=int(_number(follow.get("max_content_words"), f"{name}: follow_up.max_content_words")),
         more=cues(follow.get("more"), "follow_up.more"),

@@ -349,3 +349,14 @@ def test_focus_areas_drop_terms_another_term_covers(store):
     for rel in store.relationships:
         assert len(rel.focus_areas) == len({f.casefold() for f in rel.focus_areas})
         assert set(rel.focus_areas) <= set(rel.focus)
+
+
+def test_places_listed_as_without_records_really_have_none(store):
+    """prompts/places.yaml `indonesian_places` must never shadow a place the tables hold."""
+    from assistant.records.model import fold
+
+    aliases = store.places.aliases
+    listed = aliases.no_record_places | aliases.no_record_places_after_kota
+    held = {fold(r.city_name) for r in store.relationships} | {fold(r.city_id.replace("_", " ")) for r in store.relationships}
+    held |= {fold(c.city_id.replace("_", " ")) for c in store.candidates}
+    assert listed and not listed & held

@@ -38,6 +38,12 @@ PATHS = [
     ("Jatim (East Java) punya provinsi kembar?", "records", {"prov_jawa_timur"}),  # one place named twice
     ("eh bukannya Busan itu kembaran Surabaya?", "records", {"surabaya", "busan"}),  # asks, doesn't set aside
     ("forget the typo, what are Medan's sister cities?", "records", {"medan"}),
+    ("note: Surabaya's sister cities?", "records", {"surabaya"}),  # a colon ends the dismissing clause
+    # regional chat: particles and pronouns are not what is asked; abbreviations are places
+    ("beta pung pertanyaan: Kupang pung kota kembar apa sa?", "records", {"kupang"}),
+    ("Manado ada kota kembar ato nyanda, ngana tau?", "records", {"manado"}),
+    ("Smg punya sister city nggih?", "records", {"semarang"}),
+    ("sister city Pemerintah Kota Bandung apa aja?", "records", {"bandung"}),
     # articles: concept, history, benefits, challenges, tips, examples
     ("apa itu sister city?", "articles", set()),
     ("kota kembar itu gunanya apa sih?", "articles", set()),
@@ -56,6 +62,8 @@ PATHS = [
     ("apa kabar kak?", "smalltalk", set()),
     ("how are u?", "smalltalk", set()),
     ("kamu siapa sih?", "smalltalk", set()),
+    ("ose sapa sebenarnya?", "smalltalk", set()),
+    ("danke banyak e", "smalltalk", set()),
     ("bisa bantu apa aja?", "smalltalk", set()),
     ("oke sip", "smalltalk", set()),
     ("wkwkwk", "smalltalk", set()),
@@ -78,6 +86,22 @@ def test_a_place_we_have_no_data_for_is_named_not_guessed(router):
     decision = router.route("Purwakarta punya kota kembar?")
     assert decision.turn.unknown_names == ("Purwakarta",)
     assert decision.record_query().unknown_names == ("Purwakarta",)
+
+
+@pytest.mark.parametrize("question, name", [
+    ("Batam punya kota kembar?", "Batam"),  # a known Indonesian place with no records, any casing
+    ("sister city nya samarinda apa ya", "samarinda"),
+    ("kota Batu ada kembarannya?", "Batu"),  # an ordinary word ("stone") only right after "kota"
+    ("Surabaya sm honolulu kembar gak?", "honolulu"),  # the partner asked about, though word lists know it
+])
+def test_places_without_records_are_named(router, question, name):
+    decision = router.route(question)
+    assert decision.path == "records" and name in decision.turn.unknown_names, decision.reason
+
+
+def test_an_ordinary_word_stays_a_word_outside_a_place_slot(router):
+    decision = router.route("batu bara itu dipakai buat apa?")
+    assert decision.turn.unknown_names == ()
 
 
 def test_small_talk_around_a_question_is_set_aside(router):
@@ -107,6 +131,11 @@ FOLLOW_UPS = [
     (["Medan punya kota kembar apa aja?"], "banjarmasin?", "records", set(), set()),
     # a new topic word after "kalau" replaces the previous one (the aspect stays)
     (["apa manfaat sister city buat ekonomi?"], "kalau buat pendidikan?", "articles", set(), {"benefit"}),
+    # "nek"/"kalo" (Javanese, casual): the same question about another city
+    (["Surabaya punya kota kembar apa aja?"], "nek Bandung?", "records", {"bandung"}, set()),
+    # after a place we have no data for, a question with its own topic stands alone
+    (["Batam punya kota kembar?"], "ya udah, kalau kota aku mau mulai kerja sama, tipsnya apa?", "articles", set(),
+     {"tip"}),
     # small talk in between doesn't break the thread
     (["Surabaya punya kota kembar apa aja?", "makasih!"], "kalau Medan?", "records", {"medan"}, set()),
 ]
@@ -132,6 +161,12 @@ def test_an_unknown_name_in_a_follow_up_is_named(router):
     history = [user("Medan punya kota kembar apa aja?"), bot(), user("banjarmasin?"), bot()]
     decision = router.route("kalau tasikmalaya gimana?", history)
     assert decision.path == "records" and decision.turn.unknown_names == ("tasikmalaya",)
+
+
+def test_a_topic_of_its_own_after_an_unknown_place_leaves_the_place_behind(router):
+    history = [user("Batam punya kota kembar?"), bot()]
+    decision = router.route("ya udah, kalau kota aku mau mulai kerja sama, tipsnya apa?", history)
+    assert "batam" not in decision.standalone.casefold() and decision.turn.unknown_names == ()
 
 
 def test_no_history_means_the_turn_stands_alone(router):

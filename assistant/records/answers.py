@@ -90,7 +90,8 @@ def _answer(query: RecordQuery, store: RecordStore, phrases: Phrases) -> Answer 
     local = _dedupe([p for p in places if p.kind in ("city", "province")])
     partners = _dedupe([p for p in places if p.kind == "partner"])
     countries = _dedupe([p for p in places if p.kind == "country"])
-    unknown = list(query.unknown_names)
+    # A name typed all lowercase ("honolulu") is shown as a name.
+    unknown = [n if n != n.casefold() else n.title() for n in query.unknown_names]
     out = _Compose()
     seed = query.question
     fuzzy = [p.name for p in places if p.fuzzy]

@@ -47,6 +47,9 @@ class PlaceAliases:
     not_a_place: frozenset[str]
     not_fuzzy: frozenset[str]  # question words a fuzzy matcher would take for names ("warna" ~ Varna)
     regions: dict[str, tuple[tuple[str, ...], frozenset[str]]] = field(default_factory=dict)  # name -> (aliases, countries)
+    # Indonesian places with no records, recognised as such (folded names); the second set only after "kota".
+    no_record_places: frozenset[str] = frozenset()
+    no_record_places_after_kota: frozenset[str] = frozenset()
 
 
 def _names(data: dict, key: str, path: Path) -> dict[str, tuple[str, ...]]:
@@ -85,7 +88,13 @@ def load_place_aliases(prompts_dir: Path = DEFAULT_PROMPTS_DIR) -> PlaceAliases:
                 and _is_word_list(fields.get("aliases", []))):
             raise ConfigError(f"{path.name}: regions: {region!r} harus punya aliases dan countries berupa daftar teks.")
         regions[region] = (tuple(fields.get("aliases", [])), frozenset(fields["countries"]))
+    gazetteer = data.get("indonesian_places") or {}
+    if not (isinstance(gazetteer, dict) and _is_word_list(gazetteer.get("names", []))
+            and _is_word_list(gazetteer.get("after_kota", []))):
+        raise ConfigError(f"{path.name}: indonesian_places harus punya names dan after_kota berupa daftar teks.")
     return PlaceAliases(
+        no_record_places=frozenset(fold(n) for n in gazetteer.get("names", [])),
+        no_record_places_after_kota=frozenset(fold(n) for n in gazetteer.get("after_kota", [])),
         regions=regions,
         cities=_names(data, "cities", path),
         provinces=_names(data, "provinces", path),
