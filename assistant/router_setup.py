@@ -43,4 +43,9 @@ def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | Non
                          | (set(lexicon.words) | set(lexicon.stopwords) if lexicon else set()))
     from wordfreq import top_n_list
 
-    return Router(data, records, speller, lexicon, known, ordinary, frozenset(top_n_list("en", 30_000)))
+    # Places the articles talk about (Surabaya, Busan, Tokyo…): a pair of them with a question of
+    # its own ("Jakarta belajar apa dari Tokyo?") is answered from the records and the articles.
+    discussed = frozenset(p.key for text in corpus_texts for p in records.find_places(text)
+                          if p.kind in ("city", "partner"))
+    return Router(data, records, speller, lexicon, known, ordinary, frozenset(top_n_list("en", 30_000)),
+                  discussed)

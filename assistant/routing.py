@@ -36,7 +36,8 @@ class Router:
 
     def __init__(self, data: RoutingData, records: RecordStore, speller: SpellingCorrector | None,
                  lexicon: Lexicon | None = None, known_words: frozenset[str] = frozenset(),
-                 ordinary_words: frozenset[str] = frozenset(), english_words: frozenset[str] = frozenset()) -> None:
+                 ordinary_words: frozenset[str] = frozenset(), english_words: frozenset[str] = frozenset(),
+                 discussed_places: frozenset[str] = frozenset()) -> None:
         self.data = data
         self.records = records
         self.speller = speller
@@ -46,6 +47,7 @@ class Router:
         self.known_words = known_words
         self.ordinary_words = ordinary_words
         self.english_words = english_words
+        self.discussed_places = discussed_places  # keys of cities/partners the articles talk about
         self._stopwords = (lexicon.stopwords if lexicon else frozenset())
         self._place_name_words: frozenset[str] | None = None
 
@@ -398,8 +400,12 @@ class Router:
                     # "gw gak bisa bahasa korea, gimana kalo kota gw kembaran sama kota sono?"
                     return "articles", "tempat + kebutuhan lain di soal kota kembar"
                 return "records", "tempat + kata kota kembar"
-            if pair and (len(turn.need) < 2 or (turn.indonesian and turn.foreign)):
-                # "Surabaya–Busan sejak kapan?"; not "tiket pesawat Jakarta Denpasar berapa?" (judged below)
+            discussed = bool(turn.indonesian and turn.foreign) and all(
+                p.key in self.discussed_places for p in turn.places if p.kind in ("city", "partner"))
+            if pair and (not turn.need or (asks_records_detail and len(turn.need) < 2) or discussed):
+                # "Surabaya–Busan sejak kapan?", "Jakarta belajar apa dari Tokyo?" (a pair the articles
+                # discuss); not "tiket pesawat Jakarta Denpasar berapa?" nor "jeddah jauh gak dari
+                # medan?": a need of its own about other places is judged below, by the sources.
                 return "records", "pasangan kota"
             if asks_records_detail and not turn.need and not turn.article_aspects:
                 return "records", "tempat + tahun/bidang"

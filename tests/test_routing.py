@@ -56,6 +56,9 @@ PATHS = [
     ("Cuaca di Seoul besok gimana?", "articles", {"seoul"}),
     ("harga tiket kereta Bandung Surabaya berapa?", "articles", {"bandung", "surabaya"}),
     ("pilkada kota Solo kapan lagi?", "articles", {"surakarta"}),
+    ("Medan ke Chengdu naik pesawat berapa jam?", "articles", {"medan", "chengdu"}),  # a pair, another need
+    # a pair the articles discuss, with a question of its own: records plus what the articles say
+    ("Jakarta belajar apa dari Tokyo?", "records", {"jakarta", "tokyo"}),
     # small talk
     ("halo", "smalltalk", set()),
     ("makasih ya!", "smalltalk", set()),
