@@ -35,7 +35,9 @@ def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | Non
     """A router whose spelling correction aims at the corpus vocabulary, the cue words and place names."""
     known = known_words(lexicon, data)
     corpus = vocabulary(corpus_texts)
-    targets = corpus + Counter({w: 1 for w in data.cue_words() if w.isalpha()})
+    # English and casual words of the lexicon too: "twinnd" is a typo of "twinned", which the lexicon maps.
+    lexicon_words = set(lexicon.words) if lexicon else set()
+    targets = corpus + Counter({w: 1 for w in data.cue_words() | lexicon_words if w.isalpha()})
     speller = SpellingCorrector(targets, known, records.places.name_words(), stem=stem, frequency=word_frequency)
     # Words that are never a place name, for spotting names we have no data for. Frequency lists
     # are left out on purpose: they hold city names too ("Osaka", "Banjarmasin").

@@ -28,7 +28,7 @@ from .turns import Decision, Path_, Turn
 __all__ = ["Decision", "Path_", "Router", "Turn"]
 
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
-_SEGMENT = re.compile(r"[^.!?,;\n]+[.!?,;\n]*")
+_SEGMENT = re.compile(r"[^.!?,;:\n]+[.!?,;:\n]*")
 
 
 class Router:
@@ -90,7 +90,7 @@ class Router:
             kind = self.smalltalk_kind(segment)
             if kind:
                 kinds.append(kind)
-            else:
+            elif not self._sets_aside_nothing(segment):
                 kept.append(segment)
         if not kept:
             return "", kinds[0] if kinds else None
@@ -105,6 +105,17 @@ class Router:
                 kinds.append(kind)
                 break
         return core, (kinds[0] if kinds else None)
+
+    def _sets_aside_nothing(self, segment: str) -> bool:
+        """"abaikan typo saya ya,", "Jangan hiraukan pertanyaan tadi.": a request about the chat
+        itself, with no place or topic in it. Its words would only blur the question after it."""
+        norm = normalize(segment, self.lexicon)
+        cue = self.data.ignore_requests.search(norm)
+        if cue is None or norm[: cue.start()].split() not in ([], ["tolong"]):
+            return False
+        turn = self.analyse(segment)
+        return not (self.records.find_places(segment) or turn.strong_domain or turn.weak_domain or turn.aspects
+                    or turn.unknown_names)
 
     def analyse(self, text: str) -> Turn:
         """Places, cues and information need of one message."""

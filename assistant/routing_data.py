@@ -65,6 +65,7 @@ class RoutingData:
     strong_domain: Cues
     weak_domain: Cues
     dismiss: Cues
+    ignore_requests: Cues  # "abaikan typo saya,": a clause about the chat itself
     domain_names: tuple[str, ...]  # the concept's names, added to a question that uses one of them
     aspects: dict[str, Cues]
     sentence_aspects: dict[str, Cues]  # extra cues an answer sentence may answer an aspect with
@@ -94,7 +95,7 @@ class RoutingData:
         for group in (self.smalltalk, self.aspects, self.records):
             for cues in group.values():
                 words |= cues.words
-        return (words | self.strong_domain.words | self.weak_domain.words | self.dismiss.words | self.follow_up.words
+        return (words | self.strong_domain.words | self.weak_domain.words | self.dismiss.words | self.ignore_requests.words | self.follow_up.words
                 | self.more.words)
 
     def aspects_of(self, text: str, lexicon: Lexicon | None = None) -> frozenset[str]:
@@ -211,6 +212,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         strong_domain=cues(domain.get("strong"), "domain.strong"),
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),
+        ignore_requests=cues(domain.get("ignore_requests"), "domain.ignore_requests"),
         domain_names=tuple(_words(domain.get("names", []), f"{name}: domain.names")),
         aspects={k: cues(aspects_raw[k], f"aspects.{k}") for k in ASPECTS},
         sentence_aspects={k: cues(v, f"aspects_in_sentences.{k}")

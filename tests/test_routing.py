@@ -107,6 +107,13 @@ def test_an_ordinary_word_stays_a_word_outside_a_place_slot(router):
     assert decision.turn.unknown_names == ()
 
 
+def test_a_request_about_the_chat_itself_is_set_aside(router):
+    decision = router.route("Jangan hiraukan pertanyaan saya tadi. Apa saja tips sister city?")
+    assert decision.path == "articles" and "tip" in decision.turn.aspects and not decision.turn.need
+    kept = router.route("selain bahasa, apa lagi tantangan sister city?")  # "selain" is no such request
+    assert "bahasa" in kept.standalone
+
+
 def test_small_talk_around_a_question_is_set_aside(router):
     decision = router.route("makasih! terus kalau Medan punya kota kembar apa aja?")
     assert decision.path == "records" and decision.smalltalk == "thanks"
