@@ -275,6 +275,8 @@ class Assistant:
     def _aspect_test(self, turn: Turn):
         """Does a sentence name what the question asks about (its aspect)?"""
         wanted = turn.article_aspects
+        if "summary" in wanted:
+            wanted = frozenset({"summary"})  # "in a nutshell, what is it?": the gist, not any definition
         return lambda text: bool(wanted and self.routing.answered_aspects(text, self.lexicon) & wanted)
 
     def _search(self, decision: Decision, k: int) -> RetrievalResult:

@@ -9,7 +9,8 @@ from .records import PlaceMatch, RecordQuery
 Path_ = Literal["records", "articles", "smalltalk", "out_of_scope", "injection"]
 INDONESIAN = ("city", "province")
 FOREIGN = ("partner", "country")
-ARTICLE_ASPECTS = frozenset({"concept", "history", "benefit", "challenge", "tip", "example", "activity", "purpose"})
+ARTICLE_ASPECTS = frozenset({"concept", "history", "benefit", "challenge", "tip", "example", "activity", "purpose",
+                             "summary"})
 
 
 @dataclass(frozen=True)
