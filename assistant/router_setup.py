@@ -50,4 +50,4 @@ def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | Non
     discussed = frozenset(p.key for text in corpus_texts for p in records.find_places(text)
                           if p.kind in ("city", "partner"))
     return Router(data, records, speller, lexicon, known, ordinary, frozenset(top_n_list("en", 30_000)),
-                  discussed)
+                  discussed, frozenset(corpus))

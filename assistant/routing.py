@@ -37,7 +37,7 @@ class Router:
     def __init__(self, data: RoutingData, records: RecordStore, speller: SpellingCorrector | None,
                  lexicon: Lexicon | None = None, known_words: frozenset[str] = frozenset(),
                  ordinary_words: frozenset[str] = frozenset(), english_words: frozenset[str] = frozenset(),
-                 discussed_places: frozenset[str] = frozenset()) -> None:
+                 discussed_places: frozenset[str] = frozenset(), corpus_words: frozenset[str] = frozenset()) -> None:
         self.data = data
         self.records = records
         self.speller = speller
@@ -48,6 +48,7 @@ class Router:
         self.ordinary_words = ordinary_words
         self.english_words = english_words
         self.discussed_places = discussed_places  # keys of cities/partners the articles talk about
+        self.corpus_words = corpus_words  # every word of the indexed documents
         self._stopwords = (lexicon.stopwords if lexicon else frozenset())
         self._place_name_words: frozenset[str] | None = None
 
@@ -242,11 +243,14 @@ class Router:
         return names
 
     def _no_record_places(self, tokens: list[re.Match]) -> set[int]:
-        """Token positions naming an Indonesian place the records don't hold (prompts/places.yaml)."""
+        """Token positions naming an Indonesian place the records don't hold (prompts/places.yaml),
+        unless an indexed document mentions it (a city's own MoU added with `assistant add`)."""
         aliases = self.records.places.aliases
         hits: set[int] = set()
         for i, match in enumerate(tokens):
             low = fold(match.group())
+            if low in self.corpus_words:
+                continue
             pair = f"{low} {fold(tokens[i + 1].group())}" if i + 1 < len(tokens) else ""
             after_kota = i > 0 and fold(tokens[i - 1].group()) in ("kota", "kabupaten", "kab")
             if pair in aliases.no_record_places:
