@@ -98,7 +98,7 @@ class Router:
         core = "".join(kept).strip()
         # "halo apa itu sister city" has no comma: drop a leading greeting/thanks phrase too.
         norm = normalize(core, self.lexicon)
-        for kind in ("greeting", "thanks"):
+        for kind in ("greeting", "thanks", "ack"):  # "yaudah kalo ambon?", "oke, terus tantangannya?"
             match = self.data.smalltalk[kind].search(norm)
             if match and match.start() == 0 and len(norm.split()) > len(match.group().split()) + 1:
                 words = core.split()
@@ -356,6 +356,9 @@ class Router:
         if turn.places:
             if turn.need:
                 return turn.text  # "Paris lagi musim apa?": a new question, not a reference
+            if previous.unknown_names and not previous.places and len(turn.places) == 1:
+                # "kalo ambon?" after "ternate ada sister city?": the same question about Ambon.
+                return swap_in_name(previous, turn.places[0].typed)
             text = swap_places(previous, turn)
             rest = drop_cue(without_places(turn))
             extra = " ".join(w for w in _WORD.findall(rest) if normalize(w, self.lexicon) not in

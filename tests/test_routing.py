@@ -141,6 +141,8 @@ FOLLOW_UPS = [
     (["Medan punya kota kembar apa aja?"], "banjarmasin?", "records", set(), set()),
     # a new topic word after "kalau" replaces the previous one (the aspect stays)
     (["apa manfaat sister city buat ekonomi?"], "kalau buat pendidikan?", "articles", set(), {"benefit"}),
+    # after a place we have no data for, "kalau <known city>?" asks the same about that city
+    (["Batam punya kota kembar?"], "ya udah kalau Medan?", "records", {"medan"}, set()),
     # "nek"/"kalo" (Javanese, casual): the same question about another city
     (["Surabaya punya kota kembar apa aja?"], "nek Bandung?", "records", {"bandung"}, set()),
     # after a place we have no data for, a question with its own topic stands alone
