@@ -238,6 +238,9 @@ class Assistant:
             # words: what it borrowed from history would make anything look answerable.
             judged = decision.own
             evidence = self._search(replace(decision, turn=judged, standalone=judged.text), k=self.settings.top_k)
+        unknown_terms = self._terms_never_mentioned(judged)
+        if unknown_terms:
+            return Answer("", self._out_of_scope_message(turn, unknown_terms), refused=True, route="out_of_scope")
         coverage = judge(judged, evidence, self._retriever(), self.records, self.routing,
                          self.routing.calibration(self.settings.embedder), self.lexicon, decision.own)
         if not coverage.in_scope:
@@ -258,6 +261,17 @@ class Assistant:
         if decision.smalltalk == "thanks" and not answer.refused:
             answer.answer = f"{self.phrases.get('thanks_prefix')} {answer.answer}"
         return answer
+
+    def _terms_never_mentioned(self, turn: Turn) -> tuple[str, ...]:
+        """"Apa itu teori realisme?", "jelasin transit oriented development": a definition asked for
+        a real word that no indexed text contains at all. The sources can't define what they never
+        mention, however close the rest of the question sounds."""
+        if "concept" not in turn.article_aspects or turn.strong_domain or turn.places:
+            return ()
+        idf = self._retriever().keyword.idf
+        known = self._router().known_words
+        return tuple(w for w in turn.need if w in known and not any(
+            t in idf for t in tokenize(w, lexicon=self.lexicon)))
 
     def _number_asked(self, text: str) -> str:
         """The words of the question from its "berapa" on (a few of them), to say what isn't covered."""

@@ -42,11 +42,24 @@ def test_list_questions_get_the_whole_list(real_assistant):
 @pytest.mark.parametrize("question", [
     "resep rendang gimana?", "jam berapa sekarang?", "skor Persib lawan Persija semalam berapa?",
     "MLB All-Star Game 2022 diadakan di mana?", "siapa presiden Amerika?",
+    "apa itu geopolitik?", "jelasin soal blockchain dong",  # a definition of something never mentioned
 ])
 def test_out_of_scope_is_refused_with_what_it_can_do(real_assistant, question):
     answer = real_assistant.ask(question)
     assert answer.refused and answer.citations == []
     assert "kota kembar" in answer.answer and "Surabaya" in answer.answer
+
+
+def test_a_list_question_meets_the_list_its_aspect_names(real_assistant):
+    """"Peluang apa saja…?": the benefit list, though an intro and the conclusion rank above its items."""
+    answer = real_assistant.ask("untungnya jalin sister city apa aja?")
+    assert all(item in answer.answer for item in ("Peningkatan Ekonomi", "Peningkatan Pariwisata",
+                                                   "Pengembangan Infrastruktur")), answer.answer
+
+
+def test_the_gist_is_asked_for_and_given(real_assistant):
+    answer = real_assistant.ask("singkatnya, sister city itu buat apa?")
+    assert "wadah buat saling belajar" in answer.answer.split("\n")[0], answer.answer
 
 
 def test_a_number_question_needs_a_number_in_its_answer(real_assistant):
