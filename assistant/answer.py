@@ -122,9 +122,17 @@ class Composer:
         sim_z = zscores(sims, {sid for _, _, _, sid, _ in rows}) if sims else {}
         w = self.weights
         scored = []
+        labels: dict[str, set[str]] = {}
         for chunk, position, sentence, sid, rank in rows:
-            overlap = sum(idf.get(t, 0.0) for t in content_words(sentence, self.lexicon) & query) / query_mass
+            words = content_words(sentence, self.lexicon)
             is_label = bool(chunk.metadata.get("list_item")) and position == 0
+            if chunk.metadata.get("list_item") and position > 0:
+                # A list item's later sentences are about its label ("Misalnya, informasi yang nggak
+                # sampai…" is about "Kurangnya Koordinasi"): the label's words count for them too.
+                if chunk.chunk_id not in labels:
+                    labels[chunk.chunk_id] = content_words(item_label(chunk.text) or "", self.lexicon)
+                words = words | labels[chunk.chunk_id]
+            overlap = sum(idf.get(t, 0.0) for t in words & query) / query_mass
             score = (w.similarity * sim_z.get(sid, 0.0) + w.overlap * overlap
                      + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label
                      + w.aspect * (sid in names_aspect))
