@@ -304,7 +304,11 @@ class Assistant:
                  if w not in asked]
         if extra:
             query = f"{query} {' '.join(extra)}"
-        return self._retriever().search(query, k, kinds=("article",), aspects=decision.turn.aspects,
+        aspects = decision.turn.aspects
+        if decision.turn.need:
+            # "koordinasi yang jelek contohnya apa?": an example of that topic, not the case-study section.
+            aspects = aspects - {"example"}
+        return self._retriever().search(query, k, kinds=("article",), aspects=aspects,
                                         ignore_terms=self._domain_stems())
 
     def _out_of_scope_message(self, turn: Turn, uncovered: tuple[str, ...]) -> str:
