@@ -24,7 +24,7 @@ from .routing import Decision, Router, Turn
 from .routing_data import load_routing
 
 from .schema import Answer, Hit
-from .text import lexicon_path, load_lexicon, normalize, tokenize
+from .text import lexicon_path, load_lexicon, normalize, stem, tokenize
 
 if TYPE_CHECKING:  # the briefing package is imported on first use: chat-only processes never pay for it
     from .briefing import Briefing
@@ -94,6 +94,7 @@ class Assistant:
         self.routing = load_routing(settings.prompts_dir)
         self.retriever: HybridRetriever | None = None
         self._router_cache: Router | None = None
+        self._corpus_roots: frozenset[str] | None = None  # roots of the words of the indexed texts
         self._domain: frozenset[str] | None = None
         self._focus_cache: dict[str, set[str]] = {}
 
@@ -268,10 +269,14 @@ class Assistant:
         mention, however close the rest of the question sounds."""
         if "concept" not in turn.article_aspects or turn.strong_domain or turn.places:
             return ()
-        idf = self._retriever().keyword.idf
-        known = self._router().known_words
-        return tuple(w for w in turn.need if w in known and not any(
-            t in idf for t in tokenize(w, lexicon=self.lexicon)))
+        router = self._router()
+        # The word itself or its root, not a synonym: the articles say "anggaran", never "APBD",
+        # so they can't say what APBD is.
+        if self._corpus_roots is None:
+            self._corpus_roots = frozenset(stem(w) for w in router.corpus_words)
+        corpus_roots = self._corpus_roots
+        return tuple(w for w in turn.need if w in router.known_words and w not in router.corpus_words
+                     and stem(w) not in corpus_roots)
 
     def _number_asked(self, text: str) -> str:
         """The words of the question from its "berapa" on (a few of them), to say what isn't covered."""
@@ -364,6 +369,7 @@ class Assistant:
 
     def _new_retriever(self) -> HybridRetriever:
         self._router_cache = None  # the spelling vocabulary follows the corpus
+        self._corpus_roots = None
         return HybridRetriever(self.index, self.index.embedder, self.lexicon, self.routing.fusion,
                                aspects_of=lambda text: self.routing.aspects_of(text, self.lexicon))
 

@@ -134,8 +134,8 @@ def test_stemming_makes_question_and_passage_meet() -> None:
 
 
 def test_numbers_and_hyphenated_words() -> None:
-    assert tokenize("Coventry dan Stalingrad tahun 1944, biaya Rp 1.000") == [
-        "coventry", "stalingrad", "tahun", "1944", "biaya", "rp", "1.000"]
+    assert tokenize("Coventry dan Stalingrad tahun 1944, harga Rp 1.000") == [
+        "coventry", "stalingrad", "tahun", "1944", "harga", "rp", "1.000"]
     assert tokenize("nge-hits, non-pemerintah, bermacam-macam") == ["hits", "non", "perintah", "macam"]
     assert tokenize("") == [] and content_words("?!") == set()
 
@@ -236,3 +236,10 @@ def test_footer_junk_is_not_in_the_corpus_so_it_must_be_refused() -> None:
     assert junk and all(i["expect_refusal"] for i in junk)
     corpus = " ".join(_passages())
     assert "MLB" not in corpus and "Faj Lennon" not in corpus
+
+
+def test_everyday_words_meet_the_articles_words() -> None:
+    """prompts/lexicon.yaml stem_synonyms: a question's everyday word meets the article's word."""
+    assert tokenize("dana") == tokenize("anggaran")
+    assert tokenize("pelancong") == tokenize("wisatawan")
+    assert tokenize("harga") == ["harga"]  # a word with no entry stays itself
