@@ -22,8 +22,9 @@ from .records import PlaceMatch, RecordStore
 from .records.model import fold
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector
-from .text import Lexicon, normalize, root_words, stem
+from .text import Lexicon, normalize
 from .turns import Decision, Path_, Turn
+from .unknown_places import NameSpotter
 
 __all__ = ["Decision", "Path_", "Router", "Turn"]
 
@@ -50,7 +51,8 @@ class Router:
         self.discussed_places = discussed_places  # keys of cities/partners the articles talk about
         self.corpus_words = corpus_words  # every word of the indexed documents
         self._stopwords = (lexicon.stopwords if lexicon else frozenset())
-        self._place_name_words: frozenset[str] | None = None
+        self.unknown_places = NameSpotter(records, lexicon, data.pair_joiners, ordinary_words, english_words,
+                                          corpus_words)
 
     # -- one message --------------------------------------------------------------------------
 
@@ -161,8 +163,8 @@ class Router:
             text=text, norm=norm, places=places,
             # A lowercase word is taken for a name only when it is all the question asks about
             # besides twinning ("kediri kembaran sama kota mana?", not "tukeran mahasiswa …").
-            unknown_names=tuple(self._unknown_names(text, mentions, (strong or "twinning" in intents)
-                                                    and len(need) == 1 and not aspects)),
+            unknown_names=tuple(self.unknown_places.find(text, mentions, (strong or "twinning" in intents)
+                                                         and len(need) == 1 and not aspects)),
             strong_domain=strong, weak_domain=weak, aspects=aspects, intents=intents,
             follow_up_cue=bool(follow and follow.start() == 0),
             more=bool(more and more.start() == 0 and len(words) <= 3),
@@ -200,91 +202,6 @@ class Router:
             if not qualifies:
                 out.append(place)
         return out
-
-    def _unknown_names(self, text: str, places: Sequence[PlaceMatch], asks_twinning: bool) -> list[str]:
-        """Words that look like a place we have no data for ("Purwakarta", "kota Kendari").
-
-        A word counts when it is not a known word and is capitalised (not first), follows "kota" /
-        "kabupaten", or sits in a question about twinning ("tasikmalya sistercity nya apa").
-        """
-        taken = [(p.start, p.end) for p in places]
-        names: list[str] = []
-        run: list[str] = []
-        previous = ""
-        tokens = list(re.finditer(r"[^\W\d_]+", text))
-        gazetteer = self._no_record_places(tokens)
-        for i, match in enumerate(tokens):
-            word = match.group()
-            low = fold(word)
-            if i in gazetteer:  # "jember", "kota Palu": an Indonesian place we know has no records
-                if not any(s <= match.start() < e for s, e in taken):
-                    run.append(word)
-                previous = low
-                continue
-            bare = low[:-3] if low.endswith("nya") and len(low) > 6 else low
-            acronym = word.isupper() and len(word) <= 5  # "SDM", "UMKM"; known ones (IKN) are aliases
-            capitalised = word[:1].isupper() and not acronym and i > 0
-            ordinary = len(low) < 4 or low in self.ordinary_words or bare in self.ordinary_words
-            if not capitalised and not ordinary:
-                ordinary = self._plain_word(low)
-            if ordinary and asks_twinning and places and not capitalised and low not in root_words() \
-                    and normalize(previous, self.lexicon) in self.data.pair_joiners:
-                ordinary = False  # "denpasar sm honolulu kmbr?": the partner asked about, though word lists know it
-            inside = any(s <= match.start() < e for s, e in taken)
-            named = capitalised or previous in ("kota", "kabupaten", "kab", "provinsi") or asks_twinning or bool(run)
-            if not inside and not ordinary and not acronym and named:
-                run.append(word if bare == low else word[:-3])
-            elif run:
-                names.append(" ".join(run))
-                run = []
-            previous = low
-        if run:
-            names.append(" ".join(run))
-        return names
-
-    def _no_record_places(self, tokens: list[re.Match]) -> set[int]:
-        """Token positions naming an Indonesian place the records don't hold (prompts/places.yaml),
-        unless an indexed document mentions it (a city's own MoU added with `assistant add`)."""
-        aliases = self.records.places.aliases
-        hits: set[int] = set()
-        for i, match in enumerate(tokens):
-            low = fold(match.group())
-            if low in self.corpus_words:
-                continue
-            pair = f"{low} {fold(tokens[i + 1].group())}" if i + 1 < len(tokens) else ""
-            after_kota = i > 0 and fold(tokens[i - 1].group()) in ("kota", "kabupaten", "kab")
-            if pair in aliases.no_record_places:
-                hits |= {i, i + 1}
-            elif low in aliases.no_record_places or (after_kota and low in aliases.no_record_places_after_kota):
-                hits.add(i)
-        return hits
-
-    def _plain_word(self, word: str) -> bool:
-        """A lowercase word that is a word, not a name: English, or an affixed Indonesian word.
-
-        Frequency lists can't tell: they hold city names too. A stem only counts when more than
-        a bare "ke"/"di"/"be" was cut off ("memiliki" -> "milik" yes, "kediri" -> "diri" no).
-        """
-        if word in self.english_words:
-            return True
-        if self.lexicon is not None and word in self.lexicon.no_stem:
-            return False  # the proper nouns Sastrawi over-stems ("bekasi" is not "bekas" + -i)
-        root = stem(word)
-        if root != word and root in self.ordinary_words and not (word[:2] in ("ke", "di", "be", "se", "pe", "te") and root == word[2:]):
-            return True
-        return self._vowel_dropped(word)
-
-    def _vowel_dropped(self, word: str) -> bool:
-        """Chat spelling of an ordinary word ("smua", "brapa"): one vowel put back makes it one."""
-        if self._place_name_words is None:
-            self._place_name_words = frozenset(self.records.places.name_words())
-        places = self._place_name_words
-        for i in range(1, len(word)):
-            for vowel in "aeiou":
-                candidate = word[:i] + vowel + word[i:]
-                if candidate in self.ordinary_words and candidate not in places:
-                    return True
-        return False
 
     # -- a turn in its conversation -----------------------------------------------------------
 
@@ -396,7 +313,7 @@ class Router:
         if turn.places or turn.aspects or turn.intents or len(turn.need) != 1:
             return None
         word = turn.need[0]
-        if word in self.ordinary_words or self._plain_word(word):
+        if word in self.ordinary_words or self.unknown_places.is_plain_word(word):
             return None
         return word
 

@@ -1,0 +1,115 @@
+"""Words that name a place the records don't hold ("Purwakarta", "kota Kendari", "jember kembarannya
+apa?"), so the answer can say plainly that there is no data for it instead of guessing.
+
+Kept apart from routing.py: telling a name from an ordinary word needs its own word lists (roots,
+frequency lists, the corpus vocabulary, prompts/places.yaml's Indonesian places without records).
+"""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from .records import PlaceMatch, RecordStore
+from .records.model import fold
+from .text import Lexicon, normalize, root_words, stem
+
+
+class NameSpotter:
+    """Finds names of places we have no data for in a message."""
+
+    def __init__(self, records: RecordStore, lexicon: Lexicon | None, pair_joiners: frozenset[str],
+                 ordinary_words: frozenset[str], english_words: frozenset[str], corpus_words: frozenset[str]) -> None:
+        self.records = records
+        self.lexicon = lexicon
+        self.pair_joiners = pair_joiners  # "Denpasar sama X": X is the partner asked about
+        # Words that are never a place name (Sastrawi roots, the corpus, cue and lexicon words; not
+        # frequency lists, which hold "Osaka" too), and English words.
+        self.ordinary_words = ordinary_words
+        self.english_words = english_words
+        self.corpus_words = corpus_words  # every word of the indexed documents
+        self._place_name_words: frozenset[str] | None = None
+
+    def find(self, text: str, places: Sequence[PlaceMatch], asks_twinning: bool) -> list[str]:
+        """Words that look like a place we have no data for ("Purwakarta", "kota Kendari").
+
+        A word counts when it is not a known word and is capitalised (not first), follows "kota" /
+        "kabupaten", or sits in a question about twinning ("tasikmalya sistercity nya apa").
+        """
+        taken = [(p.start, p.end) for p in places]
+        names: list[str] = []
+        run: list[str] = []
+        previous = ""
+        tokens = list(re.finditer(r"[^\W\d_]+", text))
+        gazetteer = self._no_record_places(tokens)
+        for i, match in enumerate(tokens):
+            word = match.group()
+            low = fold(word)
+            if i in gazetteer:  # "jember", "kota Palu": an Indonesian place we know has no records
+                if not any(s <= match.start() < e for s, e in taken):
+                    run.append(word)
+                previous = low
+                continue
+            bare = low[:-3] if low.endswith("nya") and len(low) > 6 else low
+            acronym = word.isupper() and len(word) <= 5  # "SDM", "UMKM"; known ones (IKN) are aliases
+            capitalised = word[:1].isupper() and not acronym and i > 0
+            ordinary = len(low) < 4 or low in self.ordinary_words or bare in self.ordinary_words
+            if not capitalised and not ordinary:
+                ordinary = self.is_plain_word(low)
+            if ordinary and asks_twinning and places and not capitalised and low not in root_words() \
+                    and normalize(previous, self.lexicon) in self.pair_joiners:
+                ordinary = False  # "denpasar sm honolulu kmbr?": the partner asked about, though word lists know it
+            inside = any(s <= match.start() < e for s, e in taken)
+            named = capitalised or previous in ("kota", "kabupaten", "kab", "provinsi") or asks_twinning or bool(run)
+            if not inside and not ordinary and not acronym and named:
+                run.append(word if bare == low else word[:-3])
+            elif run:
+                names.append(" ".join(run))
+                run = []
+            previous = low
+        if run:
+            names.append(" ".join(run))
+        return names
+
+    def _no_record_places(self, tokens: list[re.Match]) -> set[int]:
+        """Token positions naming an Indonesian place the records don't hold (prompts/places.yaml),
+        unless an indexed document mentions it (a city's own MoU added with `assistant add`)."""
+        aliases = self.records.places.aliases
+        hits: set[int] = set()
+        for i, match in enumerate(tokens):
+            low = fold(match.group())
+            if low in self.corpus_words:
+                continue
+            pair = f"{low} {fold(tokens[i + 1].group())}" if i + 1 < len(tokens) else ""
+            after_kota = i > 0 and fold(tokens[i - 1].group()) in ("kota", "kabupaten", "kab")
+            if pair in aliases.no_record_places:
+                hits |= {i, i + 1}
+            elif low in aliases.no_record_places or (after_kota and low in aliases.no_record_places_after_kota):
+                hits.add(i)
+        return hits
+
+    def is_plain_word(self, word: str) -> bool:
+        """A lowercase word that is a word, not a name: English, or an affixed Indonesian word.
+
+        Frequency lists can't tell: they hold city names too. A stem only counts when more than
+        a bare "ke"/"di"/"be" was cut off ("memiliki" -> "milik" yes, "kediri" -> "diri" no).
+        """
+        if word in self.english_words:
+            return True
+        if self.lexicon is not None and word in self.lexicon.no_stem:
+            return False  # the proper nouns Sastrawi over-stems ("bekasi" is not "bekas" + -i)
+        root = stem(word)
+        if root != word and root in self.ordinary_words and not (word[:2] in ("ke", "di", "be", "se", "pe", "te") and root == word[2:]):
+            return True
+        return self._vowel_dropped(word)
+
+    def _vowel_dropped(self, word: str) -> bool:
+        """Chat spelling of an ordinary word ("smua", "brapa"): one vowel put back makes it one."""
+        if self._place_name_words is None:
+            self._place_name_words = frozenset(self.records.places.name_words())
+        places = self._place_name_words
+        for i in range(1, len(word)):
+            for vowel in "aeiou":
+                candidate = word[:i] + vowel + word[i:]
+                if candidate in self.ordinary_words and candidate not in places:
+                    return True
+        return False
