@@ -83,6 +83,8 @@ class ServedAssistant:
                 self.records = assistant.records
                 self.record_errors = getattr(assistant, "record_errors", [])
                 self.assistant = assistant
+                with self._lock:
+                    self._checks = None  # the "not open yet" checks of a moment ago no longer hold
                 metrics.READY_WORKERS.set(1)
                 log.info("assistant ready")
                 return

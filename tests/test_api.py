@@ -6,6 +6,7 @@ Contract tests use the real Assistant (real index, built once per session by con
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -327,7 +328,9 @@ def test_service_answers_503_until_the_index_opens_then_serves(tmp_path):
         attempts.append(1)
         if not gate.is_set():
             raise IndexNotReady("Server indeks (uji) tidak bisa dihubungi.")
-        return FakeAssistant()
+        opened = FakeAssistant()
+        opened.index = SimpleNamespace(is_complete=lambda: True, heartbeat=lambda: None)  # what health() asks
+        return opened
 
     settings = Settings().with_(data_dir=tmp_path)
     service = ServedAssistant(settings, opener=opener).start()
@@ -340,6 +343,8 @@ def test_service_answers_503_until_the_index_opens_then_serves(tmp_path):
         assert service.records.relationships  # the data table works before the index does
         gate.set()
         assert service.wait_ready(30)
+        # Healthy at once: the failing checks cached a moment ago are dropped when the index opens.
+        assert c.get("/healthz").status_code == 200
         assert c.post("/api/ask", json={"question": "halo"}).status_code == 200
     service.stop()
     assert len(attempts) >= 2
