@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .records import RecordStore
+from .records.model import fold
 from .routing import Router
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector, vocabulary
@@ -47,7 +48,6 @@ def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | Non
 
     # Places the articles talk about (Surabaya, Busan, Tokyo…): a pair of them with a question of
     # its own ("Jakarta belajar apa dari Tokyo?") is answered from the records and the articles.
-    discussed = frozenset(p.key for text in corpus_texts for p in records.find_places(text)
-                          if p.kind in ("city", "partner"))
+    discussed = records.places.keys_named_in({fold(w) for w in corpus})
     return Router(data, records, speller, lexicon, known, ordinary, frozenset(top_n_list("en", 30_000)),
                   discussed, frozenset(corpus))

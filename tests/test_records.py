@@ -360,3 +360,9 @@ def test_places_listed_as_without_records_really_have_none(store):
     held = {fold(r.city_name) for r in store.relationships} | {fold(r.city_id.replace("_", " ")) for r in store.relationships}
     held |= {fold(c.city_id.replace("_", " ")) for c in store.candidates}
     assert listed and not listed & held
+
+
+def test_places_a_vocabulary_talks_about(store):
+    """Which record places a corpus mentions, from its words alone (the router's "pairs the articles discuss")."""
+    named = store.places.keys_named_in({"surabaya", "busan", "los", "angeles", "kota"})
+    assert {"surabaya", "busan", "los-angeles"} <= named and "medan" not in named

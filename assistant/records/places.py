@@ -203,6 +203,12 @@ class PlaceNames:
                     words.setdefault(token, set()).add(target.key)
         return {w: frozenset(keys) for w, keys in words.items()}
 
+    def keys_named_in(self, words: set[str] | frozenset[str], kinds: tuple[str, ...] = ("city", "partner")) -> frozenset[str]:
+        """Keys of places one of whose names has every word among `words` (a corpus vocabulary):
+        which places a set of texts talks about, without scanning every text for names."""
+        return frozenset(t.key for tokens, t in self._names.items()
+                         if t.kind in kinds and tokens and all(tok in words for tok in tokens))
+
     def find(self, text: str, fuzzy: bool = True) -> list[PlaceMatch]:
         """Every place named in text (longest name wins), with character spans into the text.
 
