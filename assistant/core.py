@@ -94,7 +94,6 @@ class Assistant:
         self.routing = load_routing(settings.prompts_dir)
         self.retriever: HybridRetriever | None = None
         self._router_cache: Router | None = None
-        self._corpus_roots: frozenset[str] | None = None  # roots of the words of the indexed texts
         self._domain: frozenset[str] | None = None
         self._focus_cache: dict[str, set[str]] = {}
 
@@ -272,11 +271,8 @@ class Assistant:
         router = self._router()
         # The word itself or its root, not a synonym: the articles say "anggaran", never "APBD",
         # so they can't say what APBD is.
-        if self._corpus_roots is None:
-            self._corpus_roots = frozenset(stem(w) for w in router.corpus_words)
-        corpus_roots = self._corpus_roots
         return tuple(w for w in turn.need if w in router.known_words and w not in router.corpus_words
-                     and stem(w) not in corpus_roots)
+                     and stem(w) not in router.corpus_roots)
 
     def _number_asked(self, text: str) -> str:
         """The words of the question from its "berapa" on (a few of them), to say what isn't covered."""
@@ -369,7 +365,6 @@ class Assistant:
 
     def _new_retriever(self) -> HybridRetriever:
         self._router_cache = None  # the spelling vocabulary follows the corpus
-        self._corpus_roots = None
         return HybridRetriever(self.index, self.index.embedder, self.lexicon, self.routing.fusion,
                                aspects_of=lambda text: self.routing.aspects_of(text, self.lexicon))
 

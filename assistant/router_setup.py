@@ -13,13 +13,20 @@ from .spelling import SpellingCorrector, vocabulary
 from .text import Lexicon, root_words, stem
 
 
-def known_words(lexicon: Lexicon | None, data: RoutingData) -> frozenset[str]:
-    """Correctly spelt words of any kind: Indonesian roots and frequent Indonesian and English
-    words (wordfreq), the casual and English words of the lexicon, and every cue word."""
+def english_words() -> frozenset[str]:
+    """The 30,000 most frequent English words: beyond them English is mostly rare names ("suraya"
+    is not a typo of a word)."""
     from wordfreq import top_n_list  # imported here: only the router needs the word lists
 
-    # English beyond the 30,000 most frequent words is mostly rare names ("suraya" is not a typo of a word).
-    words = set(root_words()) | set(top_n_list("id", 60_000)) | set(top_n_list("en", 30_000))
+    return frozenset(top_n_list("en", 30_000))
+
+
+def known_words(lexicon: Lexicon | None, data: RoutingData, english: frozenset[str]) -> frozenset[str]:
+    """Correctly spelt words of any kind: Indonesian roots and frequent Indonesian and English
+    words (wordfreq), the casual and English words of the lexicon, and every cue word."""
+    from wordfreq import top_n_list
+
+    words = set(root_words()) | set(top_n_list("id", 60_000)) | english
     if lexicon is not None:
         words |= set(lexicon.words) | set(lexicon.stopwords) | {w for v in lexicon.words.values() for w in v.split()}
     return frozenset(words | data.cue_words())
@@ -34,7 +41,8 @@ def word_frequency(word: str) -> float:
 
 def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | None, corpus_texts: list[str]) -> Router:
     """A router whose spelling correction aims at the corpus vocabulary, the cue words and place names."""
-    known = known_words(lexicon, data)
+    english = english_words()
+    known = known_words(lexicon, data, english)
     corpus = vocabulary(corpus_texts)
     # English and casual words of the lexicon too: "twinnd" is a typo of "twinned", which the lexicon maps.
     lexicon_words = set(lexicon.words) if lexicon else set()
@@ -44,10 +52,7 @@ def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | Non
     # are left out on purpose: they hold city names too ("Osaka", "Banjarmasin").
     ordinary = frozenset(set(root_words()) | set(corpus) | data.cue_words()
                          | (set(lexicon.words) | set(lexicon.stopwords) if lexicon else set()))
-    from wordfreq import top_n_list
-
     # Places the articles talk about (Surabaya, Busan, Tokyo…): a pair of them with a question of
     # its own ("Jakarta belajar apa dari Tokyo?") is answered from the records and the articles.
     discussed = records.places.keys_named_in({fold(w) for w in corpus})
-    return Router(data, records, speller, lexicon, known, ordinary, frozenset(top_n_list("en", 30_000)),
-                  discussed, frozenset(corpus))
+    return Router(data, records, speller, lexicon, known, ordinary, english, discussed, frozenset(corpus))

@@ -22,7 +22,7 @@ from .records import PlaceMatch, RecordStore
 from .records.model import fold
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector
-from .text import Lexicon, normalize
+from .text import Lexicon, normalize, stem
 from .turns import Decision, Path_, Turn
 from .unknown_places import NameSpotter
 
@@ -50,9 +50,17 @@ class Router:
         self.english_words = english_words
         self.discussed_places = discussed_places  # keys of cities/partners the articles talk about
         self.corpus_words = corpus_words  # every word of the indexed documents
+        self._corpus_roots: frozenset[str] | None = None
         self._stopwords = (lexicon.stopwords if lexicon else frozenset())
         self.unknown_places = NameSpotter(records, lexicon, data.pair_joiners, ordinary_words, english_words,
                                           corpus_words)
+
+    @property
+    def corpus_roots(self) -> frozenset[str]:
+        """Sastrawi roots of every word of the indexed documents (computed on first use)."""
+        if self._corpus_roots is None:
+            self._corpus_roots = frozenset(stem(w) for w in self.corpus_words)
+        return self._corpus_roots
 
     # -- one message --------------------------------------------------------------------------
 
@@ -116,9 +124,10 @@ class Router:
         cue = self.data.ignore_requests.search(norm)
         if cue is None or norm[: cue.start()].split() not in ([], ["tolong"]):
             return False
+        if self.records.find_places(segment):
+            return False  # "lupakan Surabaya,": it sets a place aside, which the follow-up rules need
         turn = self.analyse(segment)
-        return not (self.records.find_places(segment) or turn.strong_domain or turn.weak_domain or turn.aspects
-                    or turn.unknown_names)
+        return not (turn.strong_domain or turn.weak_domain or turn.aspects or turn.unknown_names)
 
     def analyse(self, text: str) -> Turn:
         """Places, cues and information need of one message."""
@@ -299,14 +308,16 @@ class Router:
             # Its own need ("kalau anggaran daerahnya pas-pasan?", "klo buat pariwisata?"): only the previous topic's frame
             # (its aspect, the concept's name) comes along, not its other words.
             frame = " ".join(dict.fromkeys(previous.aspect_words))
-            anchor = self.data.domain_names[0] if (previous.strong_domain or previous.weak_domain) else ""
-            return " ".join(part for part in (rest, frame, anchor) if part)
+            return " ".join(part for part in (rest, frame, self._concept_name(previous)) if part)
         if turn.article_aspects and not previous.article_aspects and previous.unknown_names:
             # "kalau kota gue mau mulai, langkah pertamanya apa?" after "bekasi ada kota kembar?" (a
             # place with no records): a topic of its own; only the concept's name comes along.
-            anchor = self.data.domain_names[0] if (previous.strong_domain or previous.weak_domain) else ""
-            return " ".join(part for part in (rest, anchor) if part)
+            return " ".join(part for part in (rest, self._concept_name(previous)) if part)
         return f"{rest} {previous.text}".strip()
+
+    def _concept_name(self, previous: Turn) -> str:
+        """The concept's name ("sister city") when the previous turn was about it, else nothing."""
+        return self.data.domain_names[0] if (previous.strong_domain or previous.weak_domain) else ""
 
     def _lone_name(self, turn: Turn) -> str | None:
         """The one word of a follow-up that can only be a name ("samarinda?", "kendari gimana?")."""

@@ -95,8 +95,8 @@ class RoutingData:
         for group in (self.smalltalk, self.aspects, self.records):
             for cues in group.values():
                 words |= cues.words
-        return (words | self.strong_domain.words | self.weak_domain.words | self.dismiss.words | self.ignore_requests.words | self.follow_up.words
-                | self.more.words)
+        return (words | self.strong_domain.words | self.weak_domain.words | self.dismiss.words
+                | self.ignore_requests.words | self.follow_up.words | self.more.words)
 
     def aspects_of(self, text: str, lexicon: Lexicon | None = None) -> frozenset[str]:
         """Which aspects a text (a question, a section heading) is about."""

@@ -5,12 +5,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .records import PlaceMatch, RecordQuery
+from .routing_data import ASPECTS
 
 Path_ = Literal["records", "articles", "smalltalk", "out_of_scope", "injection"]
 INDONESIAN = ("city", "province")
 FOREIGN = ("partner", "country")
-ARTICLE_ASPECTS = frozenset({"concept", "history", "benefit", "challenge", "tip", "example", "activity", "purpose",
-                             "summary"})
+ARTICLE_ASPECTS = frozenset(ASPECTS)  # what an article question can ask about (prompts/routing.yaml `aspects`)
 
 
 @dataclass(frozen=True)
