@@ -39,6 +39,31 @@ def _relationships_of(records: RecordStore, place: PlaceMatch) -> list[Relations
     return records.by_country(place.key)
 
 
+def passages_naming(hits: list, places: "tuple[PlaceMatch, ...] | list[PlaceMatch]") -> list:
+    """The hits whose text names every one of the places (as matched or as typed)."""
+    wanted = [{p.name.casefold(), p.typed.casefold()} for p in places]
+    return [h for h in hits if all(any(n in h.chunk.text.casefold() for n in forms) for forms in wanted)]
+
+
+def need_about_places_uncovered(turn: Turn, result: RetrievalResult, records: RecordStore,
+                                lexicon: Lexicon | None) -> tuple[str, ...]:
+    """The need words of a question about places ("Surabaya jauh gak dari Busan?") when none of them
+    is in what the sources hold about those places: their record rows and the passages naming them
+    all. Empty when the need is covered, or when there is no need."""
+    if not turn.need or not turn.places:
+        return ()
+    evidence: set[str] = set()
+    for place in turn.places:
+        for rel in _relationships_of(records, place):
+            evidence |= set(tokenize(rel.document(), lexicon=lexicon))
+    for hit in passages_naming(result.hits, turn.places):
+        evidence |= set(tokenize(hit.chunk.text, lexicon=lexicon))
+    stems = {word: tokenize(word, lexicon=lexicon) for word in turn.need}
+    if any(stem in evidence for word_stems in stems.values() for stem in word_stems):
+        return ()
+    return tuple(word for word, word_stems in stems.items() if word_stems)
+
+
 def features(turn: Turn, result: RetrievalResult, retriever: HybridRetriever, records: RecordStore,
              data: RoutingData, calibration: Calibration, lexicon: Lexicon | None,
              own: Turn | None = None) -> tuple[dict[str, float], tuple[str, ...]]:

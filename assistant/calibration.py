@@ -21,7 +21,7 @@ from .errors import AssistantError
 from .bank import Item, load_bank
 from .routing_data import FEATURES, ROUTING_FILE, Calibration
 
-MAX_DEV_FALSE_REFUSALS = 0.02
+MAX_DEV_FALSE_REFUSALS = 0.03  # the target for in-scope false refusals
 CALIBRATION_MARKER = "  calibration:"
 SIMILARITY_QUANTILES = (0.05, 0.95)  # the embedder's own range of best-passage similarities
 

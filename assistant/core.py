@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .answer import Composer, merge_answers
-from .answerability import judge
+from .answerability import judge, need_about_places_uncovered, passages_naming
 from .chunking import chunk_article, sentence_chunks
 from .config import Settings
 from .conversation import validate_history
@@ -180,7 +180,16 @@ class Assistant:
         answer = answer_from_records(decision.record_query(), self.records, self.record_phrases)
         if answer is None:
             return self._records_by_focus(decision)
-        discussed = self._articles_about(decision)
+        result = self._search(decision, k=self.settings.top_k)
+        if not (turn.intents & {"twinning", "year", "focus"} or turn.strong_domain):
+            # "Surabaya jauh gak dari Busan?": a pair the articles discuss, asked about something
+            # neither its records nor those passages say.
+            uncovered = need_about_places_uncovered(turn, result, self.records, self.lexicon)
+            known = self._router().known_words
+            # Only dictionary words: slang the word lists don't know ("nyontek") may still be on topic.
+            if uncovered and all(w in known or stem(w) in known for w in uncovered):
+                return Answer("", self._out_of_scope_message(turn, uncovered), refused=True, route="out_of_scope")
+        discussed = self._articles_about(decision, result)
         if discussed is None:
             return answer
         # What the articles say about these places comes first when that is what was asked
@@ -214,15 +223,13 @@ class Assistant:
             self._focus_cache[rel.rel_id] = set(tokenize(" ".join(rel.focus), lexicon=self.lexicon))
         return self._focus_cache[rel.rel_id]
 
-    def _articles_about(self, decision: Decision) -> Answer | None:
+    def _articles_about(self, decision: Decision, result: RetrievalResult) -> Answer | None:
         """An article answer limited to passages that name every place of the question, if any."""
         turn = decision.turn
-        names = list(turn.places)  # a named country too: "Jakarta sama Singapura?" is not about Jakarta–Tokyo
-        if all(p.kind == "country" for p in names):
+        # A named country too: "Jakarta sama Singapura?" is not about Jakarta–Tokyo.
+        if all(p.kind == "country" for p in turn.places):
             return None
-        result = self._search(decision, k=self.settings.top_k)
-        wanted = [{p.name.casefold(), p.typed.casefold()} for p in names]
-        hits = [h for h in result.hits if all(any(n in h.chunk.text.casefold() for n in forms) for forms in wanted)]
+        hits = passages_naming(result.hits, turn.places)
         if not hits:
             return None
         narrowed = replace(result, hits=hits[:2])
@@ -316,15 +323,22 @@ class Assistant:
         """Says plainly what is not covered, and what can be said about the place it names."""
         need = " ".join(uncovered or turn.need[:4])
         place = next(iter(turn.places), None)
+        home = next((p for p in turn.places if p.kind in ("city", "province")), None)
+        partner = next((p for p in turn.places if p.kind == "partner"), None)
+        # A twinned pair ("Surabaya jauh gak dari Busan?") is offered as a pair.
+        pair = (home, partner) if home and partner and self.records.pair(home.key, partner.key) else None
+        named = " – ".join(p.name for p in pair) if pair else place.name if place else ""
         lines = []
         if place is not None and need:
-            lines.append(self.phrases.get("no_data_about_place", need=need, place=place.name))
+            lines.append(self.phrases.get("no_data_about_place", need=need, place=named))
         elif need:
             lines.append(self.phrases.get("no_data_about", need=need))
         else:
             lines.append(self.phrases.get("refusal"))
             return "\n".join(lines)
-        if place is not None:
+        if pair:
+            lines.append(self.phrases.get("place_offer_pair", place=named, first=pair[0].name, second=pair[1].name))
+        elif place is not None:
             lines.append(self.phrases.get(f"place_offer_{'partner' if place.kind in ('partner', 'country') else 'city'}",
                                           place=place.name))
         lines.append(self.phrases.get("what_i_can_answer"))

@@ -86,8 +86,20 @@ class Router:
         rest = [w for w, c in zip(words, covered) if not c and w not in self.data.filler and not w.isdigit()]
         if kind_found and not rest:
             return kind_found
-        # "jawabanmu kok lama bgt": a small-talk cue and nothing about the domain, a place or an aspect.
-        if kind_found and len(rest) <= 2:
+        # "Layanan apa saja yang dapat Anda berikan?": function and generic words say nothing more.
+        stopwords = self.lexicon.stopwords if self.lexicon is not None else frozenset()
+        content = [w for w in rest if w not in stopwords and w not in self.data.generic_words]
+        if kind_found == "capability":
+            if not content:
+                return kind_found
+            # "bisa bantu2 soal kota kembar gak?": what it can do about its own domain
+            turn = self.analyse(text)
+            if not (turn.places or turn.aspects or turn.need or turn.intents - {"twinning", "list"}):
+                return kind_found
+        # "jawabanmu kok lama bgt", "wkwk relate banget sama kantor gw": a small-talk cue, no question,
+        # and nothing about the domain, a place or an aspect.
+        remark = "?" not in text and not any(w in self.data.question_words for w in words)
+        if kind_found and (len(rest) <= 2 or (remark and len(rest) <= 5)):
             turn = self.analyse(text)
             if not (turn.strong_domain or turn.weak_domain or turn.places or turn.aspects or turn.intents):
                 return kind_found
@@ -101,6 +113,8 @@ class Router:
             kind = self.smalltalk_kind(segment)
             if kind:
                 kinds.append(kind)
+            elif all(w in self.data.filler for w in _WORD.findall(normalize(segment, self.lexicon))):
+                continue  # "piye kabare, bot?": the "bot?" after the comma says nothing
             elif not self._sets_aside_nothing(segment):
                 kept.append(segment)
         if not kept:
@@ -300,6 +314,11 @@ class Router:
             # "kalau tantangannya?" after a question about benefits: swap the aspect. Without "kalau"
             # ("contoh yg paling terkenal waktu itu?") the new aspect adds to the old one instead.
             return swap_aspect(previous, rest, self.data, self.lexicon)
+        joiner = next((w for w in _WORD.findall(turn.norm) if w in self.data.pair_joiners), None)
+        if turn.unknown_names and joiner and previous.places and not previous.article_aspects:
+            # "kalau sama Osaka?" after "Medan punya kota kembar?": Medan with a partner we have no
+            # record of; the records answer says so plainly.
+            return f"{previous.text} {joiner} {' '.join(turn.unknown_names)}"
         if previous.places and not previous.article_aspects:
             # "sejak kapan?", "penduduknya berapa?" after a question about a place: that place.
             names = " dan ".join(p.name for p in previous.places)

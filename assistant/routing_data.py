@@ -62,6 +62,7 @@ class RoutingData:
     injection: tuple[re.Pattern[str], ...]
     smalltalk: dict[str, Cues]
     filler: frozenset[str]
+    question_words: frozenset[str]  # a remark that holds one is a question, not small talk
     strong_domain: Cues
     weak_domain: Cues
     dismiss: Cues
@@ -209,6 +210,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         injection=tuple(patterns),
         smalltalk={k: cues(smalltalk_raw[k], f"smalltalk.{k}") for k in SMALLTALK_KINDS},
         filler=word_set(data.get("filler"), "filler"),
+        question_words=word_set(data.get("question_words"), "question_words"),
         strong_domain=cues(domain.get("strong"), "domain.strong"),
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),

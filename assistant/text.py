@@ -61,6 +61,34 @@ class Lexicon:
     chatter: tuple[re.Pattern[str], ...] = ()  # sentences with no fact to quote ("Keren, kan?")
 
 
+def _english_inflections(word: str) -> set[str]:
+    """Regular English forms of a glossary word ("learn" -> "learned", "learns", "learning")."""
+    if not word.isalpha() or len(word) < 3:
+        return set()
+    forms = {word + "s", word + "ed", word + "ing"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing"}
+    if word.endswith("y") and word[-2] not in "aeiou":
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        forms.add(word + "es")
+    if len(word) <= 4 and word[-1] not in "aeiouwxy" and word[-2] in "aeiou" and word[-3] not in "aeiou":
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}  # plan -> planned, planning
+    return forms
+
+
+def _with_inflections(english: dict[str, str], slang: dict[str, str]) -> dict[str, str]:
+    """The English glossary's regular inflections, except forms that are Indonesian words or a
+    mapping's target ("tips" stays the articles' word, not the plural of "tip")."""
+    taken = root_words() | set(slang) | {w for v in (*english.values(), *slang.values()) for w in v.split()}
+    extra: dict[str, str] = {}
+    for word, meaning in english.items():
+        for form in _english_inflections(word):
+            if form not in english and form not in taken:
+                extra.setdefault(form, meaning)
+    return extra
+
+
 def _section(data: dict, key: str, kind: type, path: Path) -> Any:
     value = data.get(key, kind())
     if not isinstance(value, kind):
@@ -144,7 +172,7 @@ def _load_lexicon(path: Path) -> Lexicon:
     return Lexicon(
         phrase_pattern=_phrase_regex(list(phrases)),
         phrases={_compact(k): v for k, v in phrases.items()},
-        words=_resolve_chains({**slang, **english}, path),
+        words=_resolve_chains({**_with_inflections(english, slang), **slang, **english}, path),
         stopwords=_string_set(data, "stopwords", path),
         keep_bigrams=frozenset((a.casefold(), b.casefold()) for a, b in bigrams),
         no_stem=_string_set(data, "no_stem", path),

@@ -14,6 +14,40 @@ from .records.model import fold
 from .text import Lexicon, normalize, root_words, stem
 
 
+# Affixes of Jakarta, Javanese and Sundanese chat that Sastrawi doesn't strip: "nguntungin",
+# "intine", "didasarkeun", "biasana". What is left must be a known word of four letters or more,
+# so a name that only ends like one ("Berlin", "Turin", "Bern") stays a name.
+_CHAT_PREFIXES = ("nge", "ng", "di", "ke", "")
+_CHAT_SUFFIXES = ("keun", "ne", "in", "na", "e", "")
+
+
+def _regional_cores(word: str) -> list[str]:
+    cores = []
+    for prefix in _CHAT_PREFIXES:
+        for suffix in _CHAT_SUFFIXES:
+            if (prefix or suffix) and word.startswith(prefix) and word.endswith(suffix):
+                core = word[len(prefix): len(word) - len(suffix)]
+                if len(core) >= 4:
+                    cores.append(core)
+    return cores
+
+
+def _hyphenated(tokens: list[re.Match], i: int) -> bool:
+    """Are tokens i and i+1 one hyphenated word ("Bau-Bau")?"""
+    return tokens[i + 1].start() == tokens[i].end() + 1 and tokens[i].string[tokens[i].end()] == "-"
+
+
+def _reduplicated(text: str, tokens: list[re.Match], i: int) -> bool:
+    """Is token i written reduplicated: "kata2" or "kata-kata" (either half)?"""
+    match = tokens[i]
+    after = text[match.end(): match.end() + 1]
+    if after == "2":
+        return True
+    word = match.group().casefold()
+    return (i + 1 < len(tokens) and _hyphenated(tokens, i) and tokens[i + 1].group().casefold() == word) or \
+        (i > 0 and _hyphenated(tokens, i - 1) and tokens[i - 1].group().casefold() == word)
+
+
 class NameSpotter:
     """Finds names of places we have no data for in a message."""
 
@@ -50,6 +84,13 @@ class NameSpotter:
                 previous = low
                 continue
             bare = low[:-3] if low.endswith("nya") and len(low) > 6 else low
+            if _reduplicated(text, tokens, i):
+                # "gara2", "gara-gara", "kota2nya": chat reduplication marks an ordinary word, not a name
+                if run:
+                    names.append(" ".join(run))
+                    run = []
+                previous = low
+                continue
             acronym = word.isupper() and len(word) <= 5  # "SDM", "UMKM"; known ones (IKN) are aliases
             capitalised = word[:1].isupper() and not acronym and i > 0
             ordinary = len(low) < 4 or low in self.ordinary_words or bare in self.ordinary_words
@@ -81,8 +122,9 @@ class NameSpotter:
                 continue
             pair = f"{low} {fold(tokens[i + 1].group())}" if i + 1 < len(tokens) else ""
             after_kota = i > 0 and fold(tokens[i - 1].group()) in ("kota", "kabupaten", "kab")
-            if pair in aliases.no_record_places:
-                hits |= {i, i + 1}
+            if pair in aliases.no_record_places or (pair and pair.replace(" ", "") in aliases.no_record_places
+                                                     and _hyphenated(tokens, i)):
+                hits |= {i, i + 1}  # "kota Palu", "Bau-Bau" (Baubau)
             elif low in aliases.no_record_places or (after_kota and low in aliases.no_record_places_after_kota):
                 hits.add(i)
         return hits
@@ -99,6 +141,8 @@ class NameSpotter:
             return False  # the proper nouns Sastrawi over-stems ("bekasi" is not "bekas" + -i)
         root = stem(word)
         if root != word and root in self.ordinary_words and not (word[:2] in ("ke", "di", "be", "se", "pe", "te") and root == word[2:]):
+            return True
+        if any(core in self.ordinary_words for core in _regional_cores(word)):
             return True
         return self._vowel_dropped(word)
 

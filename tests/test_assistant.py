@@ -181,3 +181,27 @@ def test_open_questions_find_records_with_all_their_source_urls(real_assistant):
     for citation in records:
         rel = real_assistant.records.get(citation.source_id.split(":", 1)[1])
         assert list(citation.urls) == list(rel.source_urls)
+
+
+@pytest.mark.parametrize("question", ["surabaya jauh gak dari busan?", "jakarta sama tokyo jaraknya berapa km?"])
+def test_a_discussed_pair_asked_about_what_no_source_says_is_refused_naming_the_pair(real_assistant, question):
+    answer = real_assistant.ask(question)
+    assert answer.refused and answer.route == "out_of_scope" and answer.citations == []
+    assert " – " in answer.answer.splitlines()[0]  # "untuk Surabaya – Busan", the pair, not one city
+
+
+@pytest.mark.parametrize("question, phrase", [
+    ("apa yang surabaya pelajari dari busan?", "Busan"),
+    ("What has Jakarta learned from Tokyo?", "Tokyo"),  # English inflections reach the articles' words
+])
+def test_a_discussed_pair_asked_about_what_the_articles_say_is_answered(real_assistant, question, phrase):
+    answer = real_assistant.ask(question)
+    assert not answer.refused and any(phrase in c.text for c in answer.citations if not c.source_id.startswith("record:"))
+
+
+def test_a_partner_we_have_no_record_of_in_a_follow_up_is_a_pair_question(real_assistant):
+    first = "Medan punya kota kembar apa aja?"
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": real_assistant.ask(first).answer}]
+    follow = real_assistant.ask("kalau sama Osaka?", history)
+    assert follow.route == "records" and "Medan" in follow.answer and "Osaka" in follow.answer
+    assert not any(c.source_id.startswith("record:") for c in follow.citations)

@@ -96,10 +96,18 @@ def test_a_place_we_have_no_data_for_is_named_not_guessed(router):
     ("sister city nya samarinda apa ya", "samarinda"),
     ("kota Batu ada kembarannya?", "Batu"),  # an ordinary word ("stone") only right after "kota"
     ("Surabaya sm honolulu kembar gak?", "honolulu"),  # the partner asked about, though word lists know it
+    ("Bau-Bau punya sister city?", "Bau Bau"),  # the gazetteer's "Baubau", written hyphenated
 ])
 def test_places_without_records_are_named(router, question, name):
     decision = router.route(question)
     assert decision.path == "records" and name in decision.turn.unknown_names, decision.reason
+
+
+@pytest.mark.parametrize("question", ["kok kerja sama kota kembar bisa lelet, gara2 apaan?",
+                                      "kerja sama kota kembar macet gara-gara apa?"])
+def test_a_reduplicated_word_is_never_a_place(router, question):
+    decision = router.route(question)
+    assert decision.path == "articles" and decision.turn.unknown_names == (), decision.reason
 
 
 def test_an_ordinary_word_stays_a_word_outside_a_place_slot(router):
@@ -220,3 +228,32 @@ def test_a_broken_routing_file_fails_loudly(tmp_path):
     (tmp_path / "routing.yaml").write_text(text.replace("injection:\n", "injection:\n  - '(unclosed'\n", 1), encoding="utf-8")
     with pytest.raises(ConfigError, match="injection"):
         load_routing(tmp_path)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("piye kabare, bot?", "how_are_you"),  # a trailing "bot?" says nothing more
+    ("wkwk relate banget sama kantor gw", "ack"),  # a remark, not a question
+    ("Layanan apa saja yang dapat Anda berikan?", "capability"),
+    ("bisa bantu2 soal kota kembar gak?", "capability"),  # what it can do about its own domain
+    ("hlo slmt mlm", "greeting"),
+])
+def test_small_talk_in_its_many_forms(router, question, kind):
+    decision = router.route(question)
+    assert decision.path == "smalltalk" and decision.smalltalk == kind, decision.reason
+
+
+@pytest.mark.parametrize("question", ["wkwk kantor gw bisa ikut gak?", "mulai taun brp", "bisa bantu, medan kembarannya apa?"])
+def test_a_question_after_a_small_talk_word_is_still_a_question(router, question):
+    assert router.route(question).path != "smalltalk"
+
+
+@pytest.mark.parametrize("question", ["twin cities itu cuma nguntungin satu kota doang ya?",
+                                      "intine sister city ki nggo opo to?"])
+def test_a_regional_verb_form_is_a_word_not_a_place(router, question):
+    decision = router.route(question)
+    assert decision.path == "articles" and decision.turn.unknown_names == (), decision.reason
+
+
+def test_a_nickname_of_the_capital_is_jakarta(router):
+    decision = router.route("ibu kota kita dijodohin sama kota mana di negeri sakura?")
+    assert {p.key for p in decision.turn.places} >= {"jakarta"} and decision.path == "records"

@@ -76,8 +76,15 @@ def test_normalize_handles_unicode_elongation_and_reduplication() -> None:
 def test_english_domain_words_meet_the_indonesian_articles() -> None:
     assert normalize("What are the benefits of twin cities?") == "what are the manfaat of twin city?"
     assert normalize("sister cities challenges history tips example") == "sister city tantangan sejarah tips contoh"
-    assert normalize("Sister-City and town twinning after World War II") == "sister city and town twinning after perang dunia ii"
+    assert normalize("Sister-City and town twinning after World War II") == "sister city and kota twinning after perang dunia ii"
     assert normalize("New York") == "new york"  # "new" is deliberately not translated
+
+
+def test_regular_english_inflections_follow_their_glossary_word() -> None:
+    assert normalize("What has Jakarta learned from Tokyo? planning budgets") == \
+        "what has jakarta belajar from tokyo? perencanaan anggaran"
+    assert normalize("tips") == "tips"  # an articles' word stays itself, never the plural of "tip"
+    assert normalize("kering penting") == "kering penting"  # Indonesian words are never English forms
 
 
 def test_lexicon_is_loaded_once() -> None:
