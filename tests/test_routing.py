@@ -103,9 +103,13 @@ def test_places_without_records_are_named(router, question, name):
     assert decision.path == "records" and name in decision.turn.unknown_names, decision.reason
 
 
-@pytest.mark.parametrize("question", ["kok kerja sama kota kembar bisa lelet, gara2 apaan?",
-                                      "kerja sama kota kembar macet gara-gara apa?"])
-def test_a_reduplicated_word_is_never_a_place(router, question):
+@pytest.mark.parametrize("question", [
+    "kok kerja sama kota kembar bisa lelet, gara2 apaan?",  # reduplicated words
+    "kerja sama kota kembar macet gara-gara apa?",
+    "twin cities itu cuma nguntungin satu kota doang ya?",  # regional verb forms
+    "intine sister city ki nggo opo to?",
+])
+def test_a_chat_form_of_an_ordinary_word_is_never_a_place(router, question):
     decision = router.route(question)
     assert decision.path == "articles" and decision.turn.unknown_names == (), decision.reason
 
@@ -245,13 +249,6 @@ def test_small_talk_in_its_many_forms(router, question, kind):
 @pytest.mark.parametrize("question", ["wkwk kantor gw bisa ikut gak?", "mulai taun brp", "bisa bantu, medan kembarannya apa?"])
 def test_a_question_after_a_small_talk_word_is_still_a_question(router, question):
     assert router.route(question).path != "smalltalk"
-
-
-@pytest.mark.parametrize("question", ["twin cities itu cuma nguntungin satu kota doang ya?",
-                                      "intine sister city ki nggo opo to?"])
-def test_a_regional_verb_form_is_a_word_not_a_place(router, question):
-    decision = router.route(question)
-    assert decision.path == "articles" and decision.turn.unknown_names == (), decision.reason
 
 
 def test_a_nickname_of_the_capital_is_jakarta(router):
