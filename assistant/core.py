@@ -255,7 +255,8 @@ class Assistant:
                           route="out_of_scope")
         # Asked for tips, challenges, benefits…: the whole list, unless the question names a detail
         # its heading doesn't (the composer checks that against the list's heading).
-        wants_list = bool(turn.intents & {"list"} or turn.article_aspects & LIST_ASPECTS)
+        wants_list = bool(turn.intents & {"list"} or (turn.article_aspects & LIST_ASPECTS
+                                                      and "solution" not in turn.article_aspects))
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
                                           ignore_terms=self._domain_stems(), aspect_of=self._aspect_test(turn),
                                           focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)),
@@ -299,6 +300,8 @@ class Assistant:
         wanted = turn.article_aspects
         if "summary" in wanted:
             wanted = frozenset({"summary"})  # "in a nutshell, what is it?": the gist, not any definition
+        elif "solution" in wanted:
+            wanted = frozenset({"solution"})  # "cara mengatasi hambatan bahasa?": the remedy, not the hambatan
         return lambda text: bool(wanted and self.routing.answered_aspects(text, self.lexicon) & wanted)
 
     def _search(self, decision: Decision, k: int) -> RetrievalResult:

@@ -97,6 +97,7 @@ def test_a_place_we_have_no_data_for_is_named_not_guessed(router):
     ("kota Batu ada kembarannya?", "Batu"),  # an ordinary word ("stone") only right after "kota"
     ("Surabaya sm honolulu kembar gak?", "honolulu"),  # the partner asked about, though word lists know it
     ("Bau-Bau punya sister city?", "Bau Bau"),  # the gazetteer's "Baubau", written hyphenated
+    ("brebes pny kota kmbar di luar negri ga", "brebes"),  # every regency, not only the big cities
 ])
 def test_places_without_records_are_named(router, question, name):
     decision = router.route(question)

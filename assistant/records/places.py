@@ -144,18 +144,23 @@ class PlaceNames:
         city_names = {r.city_id: r.city_name for r in relationships}
         for cand in candidates:
             city_names.setdefault(cand.city_id, cand.city_name)
+        city_targets: dict[str, _Target] = {}
         for city_id, name in city_names.items():
             if city_id.startswith("prov_"):
                 continue  # provinces are added below under their plain names
-            target = _Target("city", city_id, strip_parenthetical(name))
+            target = city_targets[city_id] = _Target("city", city_id, strip_parenthetical(name))
             add(name, target)
             add(strip_parenthetical(name), target)
             add(f"Kota {strip_parenthetical(name)}", target)
             for alias in aliases.cities.get(city_id, ()):
                 add(alias, target)
+        # A province a city claims as its own alias is that city: "Provinsi DKI Jakarta" is Jakarta,
+        # whose records are the province's.
+        claimed = {fold(alias): city_id for city_id, names in aliases.cities.items() for alias in names}
         for province in {r.province for r in relationships} | {c.province for c in candidates}:
             name = _DIY_NAME if province == _DIY else province
-            target = _Target("province", province_key(province), name)
+            owner = claimed.get(fold(province))
+            target = city_targets[owner] if owner in city_targets else _Target("province", province_key(province), name)
             add(f"Provinsi {province}", target)
             add(name, target)
             if province != _DIY:
@@ -169,6 +174,8 @@ class PlaceNames:
             add(strip_parenthetical(partner), target)
             if partner.endswith(" City"):
                 add(partner[: -len(" City")], target)
+            if "'" in partner:
+                add(partner.replace("'", ""), target)  # "Xi'an" typed "xian"
             for alias in aliases.partners.get(partner, ()):
                 add(alias, target)
         countries = {r.partner_country for r in relationships}
