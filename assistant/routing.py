@@ -278,9 +278,12 @@ class Router:
         """Does this turn leave out what it is about ("kalau Bandung?", "sejak kapan?")?"""
         if turn.more:
             return True
+        # "sama Milan pun kembar kau bilang?": a partner joined to nobody is joined to the city before.
+        joined_to_nobody = bool(turn.foreign) and not turn.indonesian and self._opens_with_joiner(turn)
         complete = (
-            (turn.strong_domain and (turn.article_aspects or turn.places or len(turn.need) >= 1))
-            or (turn.places and (turn.intents & {"twinning"}) and not turn.follow_up_cue)
+            (turn.strong_domain and (turn.article_aspects or turn.places or len(turn.need) >= 1)
+             and not joined_to_nobody)
+            or (turn.places and (turn.intents & {"twinning"}) and not turn.follow_up_cue and not joined_to_nobody)
             or (turn.indonesian and turn.foreign)
             or (turn.strong_domain and not turn.follow_up_cue)
         )
@@ -288,6 +291,12 @@ class Router:
             return False
         short = len(turn.need) + len(turn.places) + len(turn.aspects) <= self.data.max_follow_up_words
         return turn.follow_up_cue or short
+
+    def _opens_with_joiner(self, turn: Turn) -> bool:
+        """Does the turn open with "sama", "dengan", "karo"… (after a follow-up cue such as "kalau")?"""
+        joiners = self.data.pair_joiners
+        words = [w for w in _WORD.findall(turn.norm) if w in joiners or w not in self.data.follow_up.words]
+        return bool(words) and words[0] in joiners
 
     def _merge(self, turn: Turn, previous: Turn) -> str:
         """This turn's words plus what it borrows from the previous topic."""
@@ -315,10 +324,11 @@ class Router:
             # ("contoh yg paling terkenal waktu itu?") the new aspect adds to the old one instead.
             return swap_aspect(previous, rest, self.data, self.lexicon)
         joiner = next((w for w in _WORD.findall(turn.norm) if w in self.data.pair_joiners), None)
-        if turn.unknown_names and joiner and previous.places and not previous.article_aspects:
+        if turn.unknown_names and joiner and previous.indonesian and not previous.article_aspects:
             # "kalau sama Osaka?" after "Medan punya kota kembar?": Medan with a partner we have no
             # record of; the records answer says so plainly.
-            return f"{previous.text} {joiner} {' '.join(turn.unknown_names)}"
+            home = " dan ".join(p.name for p in previous.indonesian)
+            return f"{home} {joiner} {' '.join(turn.unknown_names)} {self.data.domain_names[0]}?"
         if previous.places and not previous.article_aspects:
             # "sejak kapan?", "penduduknya berapa?" after a question about a place: that place.
             names = " dan ".join(p.name for p in previous.places)
@@ -361,7 +371,9 @@ class Router:
                 # A definition is not about a place: "Balikpapan sister city-nya apa sih?" asks for its partners.
                 if turn.article_aspects - {"concept"} and not (asks_records_detail or lists or pair):
                     return "articles", "aspek artikel tentang tempat"
-                if len(turn.need) >= 2 and not (asks_records_detail or lists or pair):
+                # The words of a name we have no record of ("Port Moresby") are the partner asked about.
+                named = {w for n in turn.unknown_names for w in fold(n).split()}
+                if len([w for w in turn.need if w not in named]) >= 2 and not (asks_records_detail or lists or pair):
                     # "gw gak bisa bahasa korea, gimana kalo kota gw kembaran sama kota sono?"
                     return "articles", "tempat + kebutuhan lain di soal kota kembar"
                 return "records", "tempat + kata kota kembar"

@@ -163,6 +163,18 @@ FOLLOW_UPS = [
      {"tip"}),
     # small talk in between doesn't break the thread
     (["Surabaya punya kota kembar apa aja?", "makasih!"], "kalau Medan?", "records", {"medan"}, set()),
+    # a partner joined to nobody ("sama Milan…?") is joined to the city before
+    (["bah, kota kembar Medan ada berapa rupanya?"], "sama Milan pun kembar kau bilang?", "records",
+     {"medan", "milan"}, set()),
+    # Javanese "-ne", then a country, then a partner: the city stays
+    (["Medan iku sister city-ne karo kutha endi wae?", "sing nang Jepang wiwit kapan?"], "sama Tokyo juga?",
+     "records", {"medan", "tokyo"}, set()),
+    # abbreviations of partners, matched only in capitals
+    (["Jatim punya sister province ga?"], "WA sejak taun brp?", "records",
+     {"prov_jawa_timur", "western-australia-negara-bagian"}, set()),
+    (["jkt ada sister city di vietnam?", "kalau thailand?"], "KL?", "records", {"jakarta", "kuala-lumpur"}, set()),
+    # "X sendiri sama apa?" asks for X's own partners, not the previous pair's
+    (["kupang sama darwin kembar ga sih"], "kupang sendiri sama apa dong", "records", {"kupang"}, set()),
 ]
 
 
@@ -180,6 +192,13 @@ def test_a_new_topic_word_leaves_the_old_one_behind(router):
     history = [user("apa manfaat sister city buat ekonomi?"), bot()]
     decision = router.route("kalau buat pendidikan?", history)
     assert "pendidikan" in decision.standalone and "ekonomi" not in decision.standalone
+
+
+@pytest.mark.parametrize("question, name", [("kalau sama Osaka?", "Osaka"), ("kalau dengan Port Moresby?", "Port Moresby")])
+def test_a_partner_with_no_record_in_a_follow_up_is_asked_about_with_the_city(router, question, name):
+    history = [user("Jayapura punya kota kembar kah?"), bot()]
+    decision = router.route(question, history)
+    assert decision.path == "records" and "Jayapura" in decision.standalone and name in decision.turn.unknown_names
 
 
 def test_an_unknown_name_in_a_follow_up_is_named(router):
