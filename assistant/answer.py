@@ -110,6 +110,7 @@ class Composer:
         passage_z = zscores({h.chunk.chunk_id: h.score for h in hits}, {h.chunk.chunk_id for h in hits})
         rows: list[tuple[Chunk, int, str, str, int]] = []
         names_aspect: set[str] = set()
+        asked_before: dict[str, str] = {}  # "Hasilnya? Pendapatan daerah…": the question it answers
         for hit in hits:
             previous = ""
             for position, sentence, sid in self._sentences(hit.chunk):
@@ -117,6 +118,8 @@ class Composer:
                     rows.append((hit.chunk, position, sentence, sid, hit.rank))
                     if aspect_of is not None and (aspect_of(sentence) or (previous.endswith("?") and aspect_of(previous))):
                         names_aspect.add(sid)
+                    if previous.endswith("?") and len(previous.split()) <= 3:
+                        asked_before[sid] = previous
                 previous = sentence.strip()
         sims = {sid: result.sentence_similarity[sid] for _, _, _, sid, _ in rows if sid in result.sentence_similarity}
         sim_z = zscores(sims, {sid for _, _, _, sid, _ in rows}) if sims else {}
@@ -132,6 +135,8 @@ class Composer:
                 if chunk.chunk_id not in labels:
                     labels[chunk.chunk_id] = content_words(item_label(chunk.text) or "", self.lexicon)
                 words = words | labels[chunk.chunk_id]
+            if sid in asked_before:
+                words = words | content_words(asked_before[sid], self.lexicon)
             overlap = sum(idf.get(t, 0.0) for t in words & query) / query_mass
             score = (w.similarity * sim_z.get(sid, 0.0) + w.overlap * overlap
                      + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label

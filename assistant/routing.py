@@ -28,6 +28,7 @@ from .unknown_places import NameSpotter
 
 __all__ = ["Decision", "Path_", "Router", "Turn"]
 
+MAX_ORDINAL_TURN_WORDS = 7  # "yang kedua maksudnya gimana?" is short; a new question is longer
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _SEGMENT = re.compile(r"[^.!?,;:\n]+[.!?,;:\n]*")
 
@@ -235,6 +236,7 @@ class Router:
             return Decision("injection", turn, question, reason="permintaan mengubah aturan")
         corrected, changes = self._correct(question)
         core, small = self.strip_smalltalk(corrected)
+        core = self._with_list_item(core, history)
         if not core:
             return Decision("smalltalk", self.analyse(corrected), corrected, smalltalk=small or "ack",
                             corrections=changes)
@@ -249,6 +251,26 @@ class Router:
         path, reason = self._path(turn)
         return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context,
                         own=own)
+
+    def _with_list_item(self, text: str, history: Sequence[dict]) -> str:
+        """"yang kedua maksudnya gimana?": the ordinal replaced by that item of the list in the
+        previous answer, so the turn names what it asks about. Only in a short turn: "yang pertama
+        kali" in a longer question asks about history, not about a list."""
+        tokens = list(re.finditer(r"[\w-]+", text))
+        if not 2 <= len(tokens) <= MAX_ORDINAL_TURN_WORDS:
+            return text
+        answer = next((m.get("content") or "" for m in reversed(history) if m.get("role") == "assistant"), "")
+        items = [line[2:] for line in answer.splitlines() if line.startswith("- ")]
+        if len(items) < 2:
+            return text
+        for marker, word in zip(tokens, tokens[1:]):
+            position = self.data.ordinals.get(word.group().casefold().removeprefix("ke-"))
+            if marker.group().casefold() not in self.data.ordinal_markers or position is None:
+                continue
+            index = position - 1 if position > 0 else len(items) + position
+            if 0 <= index < len(items):
+                return f"{text[:marker.start()]}{_item_name(items[index])}{text[word.end():]}"
+        return text
 
     def _correct(self, text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         if self.speller is None:
@@ -396,6 +418,16 @@ class Router:
         if {"twinning", "which"} <= intents and turn.need and not turn.article_aspects:
             return "records", "kota mana yang bekerja sama soal suatu bidang"
         return "articles", "dinilai dari sumber"
+
+
+def _item_name(item: str) -> str:
+    """What a list item of an answer is about: its label ("Pilih Partner yang Tepat: …"), else its
+    first few words; citation markers dropped."""
+    text = re.sub(r"\s*\[\d+\]", "", item).strip()
+    label, colon, _ = text.partition(":")
+    if colon and len(label.split()) <= 8:
+        return label.strip()
+    return " ".join(text.split()[:8])
 
 
 def _mark_corrected_places(turn: Turn, changes: tuple[tuple[str, str], ...]) -> Turn:

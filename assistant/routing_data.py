@@ -79,6 +79,8 @@ class RoutingData:
     follow_up: Cues
     max_follow_up_words: int
     more: Cues
+    ordinals: dict[str, int]  # "kedua" -> 2, "terakhir" -> -1: which item of the last answer's list
+    ordinal_markers: frozenset[str]  # "yang kedua", "poin ketiga", "nomor 2"
     generic_words: frozenset[str]
     evidence_passages: int
     calibrations: dict[str, Calibration]
@@ -229,6 +231,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         follow_up=cues(follow.get("cues"), "follow_up.cues"),
         max_follow_up_words=int(_number(follow.get("max_content_words"), f"{name}: follow_up.max_content_words")),
         more=cues(follow.get("more"), "follow_up.more"),
+        ordinals=_ordinals(follow.get("ordinals"), name),
+        ordinal_markers=word_set(follow.get("ordinal_markers"), "follow_up.ordinal_markers"),
         generic_words=word_set(data.get("generic_words"), "generic_words"),
         evidence_passages=int(_number(answerability.get("passages"), f"{name}: answerability.passages")),
         calibrations=calibrations,
@@ -237,3 +241,11 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         openers=Openers.from_lists(_words(openers.get("loose"), f"{name}: openers.loose"),
                                    _words(openers.get("pointing"), f"{name}: openers.pointing")),
     )
+
+
+def _ordinals(value: Any, name: str) -> dict[str, int]:
+    """follow_up.ordinals: word -> position in a list (1-based; -1 is the last)."""
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, int) and v != 0
+                                              for k, v in value.items()):
+        raise ConfigError(f"{name}: follow_up.ordinals harus pemetaan kata -> nomor urut (1, 2, …; -1 = terakhir).")
+    return {k.casefold(): v for k, v in value.items()}

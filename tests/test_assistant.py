@@ -222,3 +222,19 @@ def test_a_question_about_the_remedy_gets_the_remedy(real_assistant, question, f
 def test_an_innocent_sumber_daya_question_is_not_an_injection(real_assistant):
     answer = real_assistant.ask("kota tanpa sumber daya melimpah bisa ikut sister city gak?")
     assert answer.route != "injection"
+
+
+def test_the_answer_to_a_rhetorical_question_in_the_source_answers_that_question(real_assistant):
+    # "Hasilnya? Pendapatan daerah bisa meningkat…": the sentence after "Hasilnya?" answers "hasilnya apa?"
+    answer = real_assistant.ask("kalau kerja sama ekonomi, hasilnya buat daerah apa?")
+    assert answer.answer.startswith("Pendapatan daerah bisa meningkat")
+
+
+def test_an_ordinal_follow_up_asks_about_that_item_of_the_previous_list(real_assistant):
+    first = "tips biar sister city sukses apa aja?"
+    listed = real_assistant.ask(first)
+    second_item = [line for line in listed.answer.splitlines() if line.startswith("- ")][1]
+    label = second_item[2:].split(":")[0]
+    history = [{"role": "user", "content": first}, {"role": "assistant", "content": listed.answer}]
+    follow = real_assistant.ask("yang kedua maksudnya gimana?", history)
+    assert not follow.refused and follow.answer.startswith(label), (label, follow.answer)

@@ -274,3 +274,12 @@ def test_a_question_after_a_small_talk_word_is_still_a_question(router, question
 def test_a_nickname_of_the_capital_is_jakarta(router):
     decision = router.route("ibu kota kita dijodohin sama kota mana di negeri sakura?")
     assert {p.key for p in decision.turn.places} >= {"jakarta"} and decision.path == "records"
+
+
+def test_an_ordinal_names_the_item_of_the_previous_answer_only_in_a_short_turn(router):
+    listed = "Oke, ini poin-poinnya:\n- Tentukan Tujuan yang Jelas: Sebelum memulai… [1]\n- Pilih Partner yang Tepat: Cari… [2]"
+    history = [user("tips sister city apa aja?"), {"role": "assistant", "content": listed}]
+    assert router.route("yang kedua maksudnya gimana?", history).standalone.startswith("Pilih Partner yang Tepat")
+    assert router.route("poin terakhir jelasin dong", history).standalone.startswith("Pilih Partner yang Tepat")
+    long_question = "kota kembar yang pertama kali ada di Indonesia itu kota mana ya?"
+    assert "Tentukan" not in router.route(long_question, history).standalone
