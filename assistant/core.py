@@ -181,9 +181,10 @@ class Assistant:
         if answer is None:
             return self._records_by_focus(decision)
         result = self._search(decision, k=self.settings.top_k)
-        if not (turn.intents & {"twinning", "year", "focus"} or turn.strong_domain):
-            # "Surabaya jauh gak dari Busan?": a pair the articles discuss, asked about something
-            # neither its records nor those passages say.
+        asks_number = bool(self.routing.asks_number.search(turn.norm))
+        if asks_number or not (turn.intents & {"twinning", "year", "focus"} or turn.strong_domain):
+            # "Surabaya jauh gak dari Busan?", "berapa anggaran Medan untuk kerja sama dengan Ichikawa?":
+            # places asked about something neither their records nor the passages naming them say.
             uncovered = need_about_places_uncovered(turn, result, self.records, self.lexicon)
             known = self._router().known_words
             # Only dictionary words: slang the word lists don't know ("nyontek") may still be on topic.
@@ -245,6 +246,11 @@ class Assistant:
             # words: what it borrowed from history would make anything look answerable.
             judged = decision.own
             evidence = self._search(replace(decision, turn=judged, standalone=judged.text), k=self.settings.top_k)
+        document = self.routing.asks_document.search(turn.norm)
+        if document:
+            # "ada template MoU-nya?": no passage is a document to hand over, however close it sounds.
+            lines = [self.phrases.get("no_document", thing=document.group()), self.phrases.get("what_i_can_answer")]
+            return Answer("", "\n".join(lines), refused=True, route="out_of_scope")
         unknown_terms = self._terms_never_mentioned(judged)
         if unknown_terms:
             return Answer("", self._out_of_scope_message(turn, unknown_terms), refused=True, route="out_of_scope")

@@ -72,6 +72,7 @@ class RoutingData:
     sentence_aspects: dict[str, Cues]  # extra cues an answer sentence may answer an aspect with
     aspect_names: dict[str, tuple[str, ...]]  # the sources' own word for an aspect, added to the search
     asks_number: Cues  # "berapa …?": only a text holding a number answers it
+    asks_document: Cues  # "template MoU", "draf proposal": a document the sources don't hold
     number_words: frozenset[str]
     records: dict[str, Cues]
     bare_filler: frozenset[str]
@@ -224,6 +225,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         aspect_names={k: tuple(_words(v, f"{name}: aspect_names.{k}"))
                       for k, v in _mapping(data, "aspect_names", name).items() if k in ASPECTS},
         asks_number=cues(data.get("asks_number"), "asks_number"),
+        asks_document=cues(data.get("asks_document"), "asks_document"),
         number_words=frozenset(w.casefold() for w in _words(data.get("number_words"), f"{name}: number_words")),
         records={k: cues(records_raw[k], f"records.{k}") for k in RECORD_INTENTS},
         bare_filler=word_set(records_raw.get("bare_filler"), "records.bare_filler"),

@@ -238,3 +238,17 @@ def test_an_ordinal_follow_up_asks_about_that_item_of_the_previous_list(real_ass
     history = [{"role": "user", "content": first}, {"role": "assistant", "content": listed.answer}]
     follow = real_assistant.ask("yang kedua maksudnya gimana?", history)
     assert not follow.refused and follow.answer.startswith(label), (label, follow.answer)
+
+
+@pytest.mark.parametrize("question", ["minta template MoU kerja sama antar pemda dong",
+                                      "contoh proposal kerja sama UMKM ke bank ada?"])
+def test_a_document_to_hand_over_is_refused_plainly(real_assistant, question):
+    answer = real_assistant.ask(question)
+    assert answer.refused and answer.route == "out_of_scope" and "nggak punya" in answer.answer
+
+
+def test_a_number_about_a_pair_that_no_source_gives_is_refused(real_assistant):
+    answer = real_assistant.ask("Berapa anggaran yang dikeluarkan Pemkot Medan untuk kerja sama dengan Ichikawa tahun lalu?")
+    assert answer.refused and "Medan – Ichikawa" in answer.answer
+    year = real_assistant.ask("Mohon konfirmasi, apakah Kabupaten Sidoarjo dan Kota Jinan merupakan kota kembar, dan sejak tahun berapa?")
+    assert not year.refused and "Jinan" in year.answer
