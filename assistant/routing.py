@@ -21,7 +21,7 @@ from .followup import drop_cue, swap_aspect, swap_in_name, swap_places, without_
 from .records import PlaceMatch, RecordStore
 from .records.model import fold
 from .routing_data import RoutingData
-from .spelling import SpellingCorrector
+from .spelling import SpellingCorrector, edit_distance
 from .text import Lexicon, normalize, stem
 from .turns import Decision, Path_, Turn
 from .unknown_places import NameSpotter
@@ -241,6 +241,14 @@ class Router:
             return Decision("smalltalk", self.analyse(corrected), corrected, smalltalk=small or "ack",
                             corrections=changes)
         turn = own = self.analyse(core)
+        fixed = self._name_one_typo_away(turn)
+        if fixed is not None:
+            # "medna sister city nya apa?": in a question about twinning, a name one typo from a
+            # single known city is that city (the answer says it assumed so).
+            typed, name = fixed
+            core = re.sub(rf"(?<!\w){re.escape(typed)}(?!\w)", name, core, count=1)
+            changes = changes + ((typed, name),)
+            turn = own = self.analyse(core)
         context: tuple[str, ...] = ()
         previous = self._previous_topic(history)
         if previous is not None and self._leans_on_previous(turn):
@@ -251,6 +259,15 @@ class Router:
         path, reason = self._path(turn)
         return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context,
                         own=own)
+
+    def _name_one_typo_away(self, turn: Turn) -> tuple[str, str] | None:
+        """(typed, city name) when the turn's one unknown name is one edit from exactly one city."""
+        if turn.places or len(turn.unknown_names) != 1 or not ("twinning" in turn.intents or turn.strong_domain):
+            return None
+        typed = turn.unknown_names[0]
+        close = [n for n in self.records.suggest(typed, limit=5)
+                 if edit_distance(fold(typed), fold(n), 1) <= 1]
+        return (typed, close[0]) if len(close) == 1 else None
 
     def _with_list_item(self, text: str, history: Sequence[dict]) -> str:
         """"yang kedua maksudnya gimana?": the ordinal replaced by that item of the list in the

@@ -283,3 +283,10 @@ def test_an_ordinal_names_the_item_of_the_previous_answer_only_in_a_short_turn(r
     assert router.route("poin terakhir jelasin dong", history).standalone.startswith("Pilih Partner yang Tepat")
     long_question = "kota kembar yang pertama kali ada di Indonesia itu kota mana ya?"
     assert "Tentukan" not in router.route(long_question, history).standalone
+
+
+def test_a_name_one_typo_from_a_single_city_in_a_twinning_question_is_that_city(router):
+    decision = router.route("medna sister city nya apa aj sih")
+    assert [p.key for p in decision.turn.places] == ["medan"] and ("medna", "Medan") in decision.corrections
+    far = router.route("purwakarta punya kota kembar?")  # two edits from Surakarta: named, not guessed
+    assert far.turn.places == () and far.turn.unknown_names == ("purwakarta",)
