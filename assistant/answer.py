@@ -66,6 +66,7 @@ class _Scored:
     position: int
     sentence: str
     passage_rank: int
+    answers_aspect: bool = False  # it (or the "Solusinya?" before it) names what was asked about
 
 
 def _usable(sentence: str, lexicon: Lexicon | None) -> bool:
@@ -141,21 +142,27 @@ class Composer:
             score = (w.similarity * sim_z.get(sid, 0.0) + w.overlap * overlap
                      + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label
                      + w.aspect * (sid in names_aspect))
-            scored.append(_Scored(score, chunk, position, sentence.strip(), rank))
+            scored.append(_Scored(score, chunk, position, sentence.strip(), rank, sid in names_aspect))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
     def compose(self, question: str, standalone: str, result: RetrievalResult, *, wants_list: bool,
                 ignore_terms: frozenset[str] = frozenset(), with_outro: bool = True,
                 aspect_of: Callable[[str], bool] | None = None, focus_words: frozenset[str] = frozenset(),
-                asks_list_of: Callable[[str], bool] | None = None) -> Answer:
+                asks_list_of: Callable[[str], bool] | None = None, aspect_leads: bool = False) -> Answer:
         """The cited answer (the caller already judged the question answerable).
 
         focus_words: stems of what the question is specifically about; a list item whose label
         holds one of them is answered in detail rather than the whole list.
         asks_list_of: set when the question asks for a list ("apa saja…"): does a list's heading
         name the aspect asked about?
+        aspect_leads: the best sentence that answers the aspect leads when it is close to the best
+        of all ("cara mengatasi hambatan bahasa?": the remedy, not the hambatan, comes first).
         """
         ranked = self.rank_sentences(result, ignore_terms, aspect_of)
+        if aspect_leads and ranked and not ranked[0].answers_aspect:
+            best = next((r for r in ranked if r.answers_aspect), None)
+            if best is not None and best.score >= ranked[0].score - self.weights.same_passage:
+                ranked = [best] + [r for r in ranked if r is not best]
         if not ranked:
             return Answer(question, self.phrases.get("not_covered"), refused=True, route="refusal",
                           standalone_question=standalone)

@@ -266,7 +266,8 @@ class Assistant:
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
                                           ignore_terms=self._domain_stems(), aspect_of=self._aspect_test(turn),
                                           focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)),
-                                          asks_list_of=self._aspect_test(turn) if "list" in turn.intents else None)
+                                          asks_list_of=self._aspect_test(turn) if "list" in turn.intents else None,
+                                          aspect_leads="solution" in turn.article_aspects)
         lead = answer.answer.strip().split("\n", 1)[0]
         if not answer.refused and self.routing.asks_number.search(turn.norm) and not self._holds_number(lead):
             # "Berapa lama MoU-nya berlaku?": on topic, but the direct answer says no number.

@@ -214,9 +214,9 @@ def test_a_partner_we_have_no_record_of_in_a_follow_up_is_a_pair_question(real_a
     ("Bagaimana cara mengatasi hambatan perbedaan budaya dan bahasa dalam kerja sama kota kembar?", "toleransi"),
     ("tantangan2 sister city bs diatasi gk sih?", "semua tantangan ini bisa diatasi"),
 ])
-def test_a_question_about_the_remedy_gets_the_remedy(real_assistant, question, fact):
+def test_a_question_about_the_remedy_leads_with_the_remedy(real_assistant, question, fact):
     answer = real_assistant.ask(question)
-    assert not answer.refused and fact in answer.answer, answer.answer
+    assert not answer.refused and fact in answer.answer.splitlines()[0], answer.answer
 
 
 def test_an_innocent_sumber_daya_question_is_not_an_injection(real_assistant):
