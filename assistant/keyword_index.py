@@ -31,7 +31,7 @@ from .text import Lexicon, load_lexicon, tokenize
 log = logging.getLogger(__name__)
 
 K1, B = 1.5, 0.75
-FORMAT_VERSION = "2"  # bump when what is stored changes: forces a rebuild
+FORMAT_VERSION = "3"  # bump when what is stored changes: forces a rebuild
 MANIFEST = "manifest.json"
 IDS_FILE = "chunk_ids.json"
 TOKENS_FILE = "tokens.jsonl"  # chunk_id -> tokens, reused by the next rebuild

@@ -266,6 +266,11 @@ def _colloquial_root(word: str) -> str | None:
     candidates = []
     if word.startswith("nge") and len(word) > 6:
         candidates.append(word[3:])  # ngeprakarsai -> prakarsai
+    elif word.startswith("ng") and len(word) > 5 and word[2] in "aiueo":
+        bare = word[2:]  # nguntungin -> untungin, ngurusin -> urusin
+        candidates += [bare, bare[:-2] + "kan"] if bare.endswith("in") else [bare]
+    elif word.startswith("ny") and len(word) > 5 and word[2] in "aiueo":
+        candidates += ["c" + word[2:], "s" + word[2:]]  # nyari -> cari, nyiapin -> siapin
     if word.endswith("in") and len(word) > 5:
         candidates.append(word[:-2] + "kan")  # dilakuin -> dilakukan
         if word.startswith("nge") and len(word) > 8:

@@ -250,3 +250,9 @@ def test_everyday_words_meet_the_articles_words() -> None:
     assert tokenize("dana") == tokenize("anggaran")
     assert tokenize("pelancong") == tokenize("wisatawan")
     assert tokenize("harga") == ["harga"]  # a word with no entry stays itself
+
+
+def test_jakarta_style_nasal_forms_reach_their_root() -> None:
+    # "nguntungin" = menguntungkan, "nyari" = mencari: the root the articles' words stem to
+    assert tokenize("nguntungin") == tokenize("menguntungkan")
+    assert tokenize("nyari partner") == ["cari", "partner"]
