@@ -91,6 +91,9 @@ class Router:
         stopwords = self.lexicon.stopwords if self.lexicon is not None else frozenset()
         content = [w for w in rest if w not in stopwords and w not in self.data.generic_words]
         if kind_found == "capability":
+            said = {m.group() for m in self.data.smalltalk["capability"].find(norm)}
+            if said <= self.data.bare_commands:
+                return None  # "how did twin cities start?": a question that happens to hold "start"
             if not content:
                 return kind_found
             # "bisa bantu2 soal kota kembar gak?": what it can do about its own domain

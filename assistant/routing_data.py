@@ -63,6 +63,7 @@ class RoutingData:
     smalltalk: dict[str, Cues]
     filler: frozenset[str]
     question_words: frozenset[str]  # a remark that holds one is a question, not small talk
+    bare_commands: frozenset[str]  # "mulai", "menu": small talk only as the whole message
     strong_domain: Cues
     weak_domain: Cues
     dismiss: Cues
@@ -214,6 +215,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         smalltalk={k: cues(smalltalk_raw[k], f"smalltalk.{k}") for k in SMALLTALK_KINDS},
         filler=word_set(data.get("filler"), "filler"),
         question_words=word_set(data.get("question_words"), "question_words"),
+        bare_commands=word_set(data.get("bare_commands"), "bare_commands"),
         strong_domain=cues(domain.get("strong"), "domain.strong"),
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),

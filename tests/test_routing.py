@@ -266,7 +266,8 @@ def test_small_talk_in_its_many_forms(router, question, kind):
     assert decision.path == "smalltalk" and decision.smalltalk == kind, decision.reason
 
 
-@pytest.mark.parametrize("question", ["wkwk kantor gw bisa ikut gak?", "mulai taun brp", "bisa bantu, medan kembarannya apa?"])
+@pytest.mark.parametrize("question", ["wkwk kantor gw bisa ikut gak?", "mulai taun brp", "bisa bantu, medan kembarannya apa?",
+                                      "forget what I said before, how did twin cities start?"])
 def test_a_question_after_a_small_talk_word_is_still_a_question(router, question):
     assert router.route(question).path != "smalltalk"
 
