@@ -184,8 +184,9 @@ class Router:
         for cues in self.data.smalltalk.values():
             mark(cues)
         ignorable = self._stopwords | self.data.generic_words | self.data.filler
+        # "resminya", "infonya": a generic word with "-nya" asks for nothing either.
         need = tuple(w for w, c in zip(words, covered) if not c and w not in ignorable and len(w) > 2
-                     and not w.isdigit())
+                     and not w.isdigit() and not (w.endswith("nya") and w[:-3] in ignorable))
         return Turn(
             text=text, norm=norm, places=places,
             # A lowercase word is taken for a name only when it is all the question asks about
@@ -335,10 +336,17 @@ class Router:
         return turn.follow_up_cue or short
 
     def _opens_with_joiner(self, turn: Turn) -> bool:
-        """Does the turn open with "sama", "dengan", "karo"… (after a follow-up cue such as "kalau")?"""
+        """Does the turn open with "sama", "dengan", "karo"… (after a follow-up cue such as "kalau"),
+        or name a partner right after one ("kerja sama dengan Casablanca sejak kapan?")?"""
         joiners = self.data.pair_joiners
         words = [w for w in _WORD.findall(turn.norm) if w in joiners or w not in self.data.follow_up.words]
-        return bool(words) and words[0] in joiners
+        if words and words[0] in joiners:
+            return True
+        for place in turn.foreign:
+            before = _WORD.findall(normalize(turn.text[: place.start], self.lexicon))
+            if before and before[-1] in joiners:
+                return True
+        return False
 
     def _merge(self, turn: Turn, previous: Turn) -> str:
         """This turn's words plus what it borrows from the previous topic."""

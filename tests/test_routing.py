@@ -175,6 +175,13 @@ FOLLOW_UPS = [
     (["jkt ada sister city di vietnam?", "kalau thailand?"], "KL?", "records", {"jakarta", "kuala-lumpur"}, set()),
     # "X sendiri sama apa?" asks for X's own partners, not the previous pair's
     (["kupang sama darwin kembar ga sih"], "kupang sendiri sama apa dong", "records", {"kupang"}, set()),
+    # a partner right after "dengan" is the previous city's partner; regional year words; NYC in capitals
+    (["kota mitra DKI Jakarta di benua Afrika apa saja?"], "Kerja sama dengan Casablanca sejak tahun berapa?",
+     "records", {"jakarta", "casablanca"}, set()),
+    (["Kita mo tanya, Manado pe kota kembar itu apa?"], "itu dari taong berapa?", "records", {"manado"}, set()),
+    (["Jakarta sister city-nya di Amrik apa aja?"], "NYC juga kan?", "records", {"jakarta", "new-york-city"}, set()),
+    (["Jakarta sama Rotterdam kerjasamanya soal apa sih?"], "resminya dari tahun berapa?", "records",
+     {"jakarta", "rotterdam"}, set()),
 ]
 
 
