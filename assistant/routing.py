@@ -187,12 +187,15 @@ class Router:
         # "resminya", "infonya": a generic word with "-nya" asks for nothing either.
         need = tuple(w for w, c in zip(words, covered) if not c and w not in ignorable and len(w) > 2
                      and not w.isdigit() and not (w.endswith("nya") and w[:-3] in ignorable))
+        # A lowercase word is taken for a name only when it is all the question asks about
+        # besides twinning ("kediri kembaran sama kota mana?", not "tukeran mahasiswa …").
+        unknown = tuple(self.unknown_places.find(text, mentions, (strong or "twinning" in intents)
+                                                 and len(need) == 1 and not aspects))
+        if "year" in intents and strong and not (places or unknown or aspects):
+            aspects = frozenset({"history"})  # "sister city tuh sejak kapan ada?": the concept's history
         return Turn(
             text=text, norm=norm, places=places,
-            # A lowercase word is taken for a name only when it is all the question asks about
-            # besides twinning ("kediri kembaran sama kota mana?", not "tukeran mahasiswa …").
-            unknown_names=tuple(self.unknown_places.find(text, mentions, (strong or "twinning" in intents)
-                                                         and len(need) == 1 and not aspects)),
+            unknown_names=unknown,
             strong_domain=strong, weak_domain=weak, aspects=aspects, intents=intents,
             follow_up_cue=bool(follow and follow.start() == 0),
             more=bool(more and more.start() == 0 and len(words) <= 3),

@@ -254,3 +254,8 @@ def test_a_number_about_a_pair_that_no_source_gives_is_refused(real_assistant):
     assert answer.refused and "Medan – Ichikawa" in answer.answer
     year = real_assistant.ask("Mohon konfirmasi, apakah Kabupaten Sidoarjo dan Kota Jinan merupakan kota kembar, dan sejak tahun berapa?")
     assert not year.refused and "Jinan" in year.answer
+
+
+def test_since_when_about_a_pair_leads_with_the_record_year(real_assistant):
+    answer = real_assistant.ask("Surabaya sama Busan sejak kapan?")
+    assert "1994" in answer.answer.split("\n\n")[0]

@@ -298,3 +298,14 @@ def test_a_name_one_typo_from_a_single_city_in_a_twinning_question_is_that_city(
     assert [p.key for p in decision.turn.places] == ["medan"] and ("medna", "Medan") in decision.corrections
     far = router.route("purwakarta punya kota kembar?")  # two edits from Surakarta: named, not guessed
     assert far.turn.places == () and far.turn.unknown_names == ("purwakarta",)
+
+
+@pytest.mark.parametrize("question, path, places, aspects", [
+    ("sister city tuh sejak kapan ada?", "articles", set(), {"history"}),  # the concept's history
+    ("solo punya sodara kota di luar negri ga?", "records", {"surakarta"}, set()),
+    ("mksr kembar dgn kota apa", "records", {"makassar"}, set()),  # an abbreviation, not "makasih"
+])
+def test_more_ways_people_ask(router, question, path, places, aspects):
+    decision = router.route(question)
+    assert decision.path == path and {p.key for p in decision.turn.places} == places, decision.reason
+    assert decision.turn.article_aspects == aspects
