@@ -332,7 +332,9 @@ class Assistant:
 
     def _out_of_scope_message(self, turn: Turn, uncovered: tuple[str, ...]) -> str:
         """Says plainly what is not covered, and what can be said about the place it names."""
-        need = " ".join(uncovered or turn.need[:4])
+        # The words the user typed ("visa"), not an aspect word they were read as ("susah" -> tantangan).
+        typed = [w for w in uncovered if w in turn.need]
+        need = " ".join(typed or uncovered or turn.need[:4])
         place = next(iter(turn.places), None)
         home = next((p for p in turn.places if p.kind in ("city", "province")), None)
         partner = next((p for p in turn.places if p.kind == "partner"), None)

@@ -259,3 +259,9 @@ def test_a_number_about_a_pair_that_no_source_gives_is_refused(real_assistant):
 def test_since_when_about_a_pair_leads_with_the_record_year(real_assistant):
     answer = real_assistant.ask("Surabaya sama Busan sejak kapan?")
     assert "1994" in answer.answer.split("\n\n")[0]
+
+
+def test_a_refusal_names_the_words_typed_not_the_aspect_they_were_read_as(real_assistant):
+    answer = real_assistant.ask("visa ke jepang susah ga?")
+    first = answer.answer.splitlines()[0]
+    assert answer.refused and "visa" in first and "tantangan" not in first
