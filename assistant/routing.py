@@ -444,7 +444,8 @@ class Router:
             return "articles", "tempat + kebutuhan lain: dinilai dari sumber"
         if turn.unknown_names and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects:
             return "records", "tempat yang tidak dikenal + kata kota kembar"
-        if "province" in intents and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects:
+        if "province" in intents and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects \
+                and len(turn.need) < 2:  # not "kedudukan hukum sister province?": a need of its own
             return "records", "sister province"
         if {"twinning", "which"} <= intents and turn.need and not turn.article_aspects:
             return "records", "kota mana yang bekerja sama soal suatu bidang"

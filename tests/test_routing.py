@@ -304,6 +304,9 @@ def test_a_name_one_typo_from_a_single_city_in_a_twinning_question_is_that_city(
     ("sister city tuh sejak kapan ada?", "articles", set(), {"history"}),  # the concept's history
     ("solo punya sodara kota di luar negri ga?", "records", {"surakarta"}, set()),
     ("mksr kembar dgn kota apa", "records", {"makassar"}, set()),  # an abbreviation, not "makasih"
+    ("kota mn di dunia yg pny sister city plg bnyk?", "records", set(), set()),  # "plg" = paling here, not Palembang
+    ("PLG punya sister city?", "records", {"palembang"}, set()),  # Palembang's abbreviation in capitals
+    ("Apa perbedaan kedudukan hukum antara sister province dan sister city di Indonesia?", "articles", set(), set()),
 ])
 def test_more_ways_people_ask(router, question, path, places, aspects):
     decision = router.route(question)
