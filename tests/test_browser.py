@@ -245,6 +245,22 @@ def _ask(page, question: str, answers_before: int) -> None:
         timeout=60_000, polling=10)
 
 
+def test_text_typed_while_an_answer_is_pending_is_kept(servers, browser):
+    app_url, _, _ = servers
+    page = _open_app(browser, app_url, DESKTOP)
+    box = page.locator("#akk-question textarea")
+    box.fill("Apa tantangan sister city?")
+    box.press("Enter")
+    page.wait_for_function("() => document.querySelectorAll('#akk-chat .akk-question').length > 0",
+                           timeout=60_000, polling=5)
+    box.fill("kalau manfaatnya")  # typed while the first answer is on its way
+    page.wait_for_function("() => document.querySelectorAll('#akk-chat .akk-answer').length > 0",
+                           timeout=60_000, polling=10)
+    page.wait_for_timeout(300)  # any late update of the answer's event has landed by now
+    assert box.input_value() == "kalau manfaatnya"
+    page.close()
+
+
 def test_chat_answer_cites_clickable_passages_and_keeps_its_start_in_view(servers, browser):
     app_url, _, _ = servers
     ARTIFACTS.mkdir(exist_ok=True)

@@ -132,8 +132,10 @@ def build_chat_tab(assistant: Any, feedback: FeedbackStore, phrases: Phrases) ->
                           elem_id="akk-new-chat")
 
     def ask(question: str, shown: list, history: list, known: dict) -> Iterator[tuple]:
-        for shown, history, known, note in session.respond(question, shown, history, known):
-            yield shown, shown, history, known, "", note
+        for step, (shown, history, known, note) in enumerate(session.respond(question, shown, history, known)):
+            # Only the first update empties the box: what the user types while the answer is being
+            # found must survive the answer's arrival.
+            yield shown, shown, history, known, "" if step == 0 else gr.update(), note
 
     def ask_example(shown: list, history: list, known: dict, example: gr.SelectData) -> Iterator[tuple]:
         value = example.value
