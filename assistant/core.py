@@ -180,9 +180,13 @@ class Assistant:
         answer = answer_from_records(decision.record_query(), self.records, self.record_phrases)
         if answer is None:
             return self._records_by_focus(decision)
-        result = self._search(decision, k=self.settings.top_k)
         asks_number = bool(self.routing.asks_number.search(turn.norm))
-        if asks_number or not (turn.intents & {"twinning", "year", "focus"} or turn.strong_domain):
+        checks_need = bool(turn.need) and (asks_number or not (turn.intents & {"twinning", "year", "focus"}
+                                                               or turn.strong_domain))
+        if not checks_need and all(p.kind == "country" for p in turn.places):
+            return answer  # nothing to judge and no passage to add: no search on this path
+        result = self._search(decision, k=self.settings.top_k)
+        if checks_need:
             # "Surabaya jauh gak dari Busan?", "berapa anggaran Medan untuk kerja sama dengan Ichikawa?":
             # places asked about something neither their records nor the passages naming them say.
             uncovered = need_about_places_uncovered(turn, result, self.records, self.lexicon)

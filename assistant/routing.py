@@ -85,27 +85,33 @@ class Router:
                     if start >= match.start() and end <= match.end():
                         covered[i] = True
         rest = [w for w, c in zip(words, covered) if not c and w not in self.data.filler and not w.isdigit()]
-        if kind_found and not rest:
+        if not kind_found or not rest:
             return kind_found
-        # "Layanan apa saja yang dapat Anda berikan?": function and generic words say nothing more.
-        stopwords = self.lexicon.stopwords if self.lexicon is not None else frozenset()
-        content = [w for w in rest if w not in stopwords and w not in self.data.generic_words]
+        analysed: list[Turn] = []  # the message analysed at most once, and only when a rule needs it
+
+        def turn() -> Turn:
+            if not analysed:
+                analysed.append(self.analyse(text))
+            return analysed[0]
+
         if kind_found == "capability":
             said = {m.group() for m in self.data.smalltalk["capability"].find(norm)}
             if said <= self.data.bare_commands:
                 return None  # "how did twin cities start?": a question that happens to hold "start"
-            if not content:
+            # "Layanan apa saja yang dapat Anda berikan?": function and generic words say nothing more.
+            stopwords = self.lexicon.stopwords if self.lexicon is not None else frozenset()
+            if all(w in stopwords or w in self.data.generic_words for w in rest):
                 return kind_found
             # "bisa bantu2 soal kota kembar gak?": what it can do about its own domain
-            turn = self.analyse(text)
-            if not (turn.places or turn.aspects or turn.need or turn.intents - {"twinning", "list"}):
+            t = turn()
+            if not (t.places or t.aspects or t.need or t.intents - {"twinning", "list"}):
                 return kind_found
         # "jawabanmu kok lama bgt", "wkwk relate banget sama kantor gw": a small-talk cue, no question,
         # and nothing about the domain, a place or an aspect.
         remark = "?" not in text and not any(w in self.data.question_words for w in words)
-        if kind_found and (len(rest) <= 2 or (remark and len(rest) <= 5)):
-            turn = self.analyse(text)
-            if not (turn.strong_domain or turn.weak_domain or turn.places or turn.aspects or turn.intents):
+        if len(rest) <= 2 or (remark and len(rest) <= 5):
+            t = turn()
+            if not (t.strong_domain or t.weak_domain or t.places or t.aspects or t.intents):
                 return kind_found
         return None
 
