@@ -41,6 +41,7 @@ class SentenceWeights:
 
 MAX_LIST_ITEMS = 6
 PASSAGES_READ = 5
+MAX_INTRO_SENTENCES = 3  # a longer passage before a list is content of its own, not an introduction
 
 
 @dataclass(frozen=True)
@@ -167,10 +168,15 @@ class Composer:
             return Answer(question, self.phrases.get("not_covered"), refused=True, route="refusal",
                           standalone_question=standalone)
         cites = Citations()
+        # The best passage introduces a list ("Ini dia beberapa tipsnya:"): the list is the answer,
+        # however the question was worded ("ada kiat-kiat kagak…?").
+        wants_list = wants_list or bool(result.hits and self._is_list_intro(result.hits[0].chunk))
         items = self._list_to_show(ranked, result, focus_words, asks_list_of) if wants_list else None
         if items:
+            own_intro = self._article_intro(items[0], result)
+            intro = (f"{own_intro.text.strip()} [{cites.passage(own_intro)}]" if own_intro
+                     else self.phrases.get("intro_list", seed=standalone))
             body = self._list_body(items, ranked, cites)
-            intro = self.phrases.get("intro_list", seed=standalone)
             text = f"{intro}\n{body}"
         else:
             text = self._prose(ranked, cites)
@@ -214,6 +220,13 @@ class Composer:
                       focus_words: frozenset[str] = frozenset(),
                       asks_list_of: Callable[[str], bool] | None = None) -> list[Chunk] | None:
         """The items of the list the best passages belong to, unless one item clearly wins."""
+        if result.hits and self._is_list_intro(result.hits[0].chunk):
+            # The best passage only introduces a list: that list is the answer, whatever else was asked.
+            top = result.hits[0].chunk
+            items = [c for c in self.retriever.section_chunks(top.source_id, top.section)
+                     if c.metadata.get("list_item")]
+            if len(items) >= 2:
+                return items[:MAX_LIST_ITEMS]
         lead = ranked[0]
         if lead.chunk.metadata.get("list_item") and focus_words:
             label = item_label(lead.chunk.text)
@@ -244,6 +257,25 @@ class Composer:
         if len(scores) >= 2 and scores[0] - scores[1] > 1.5:
             return None  # the question is about one item: answer it in detail instead
         return items[:MAX_LIST_ITEMS]
+
+    def _is_list_intro(self, chunk: Chunk) -> bool:
+        """A short passage that only leads into a list ("Mau … sukses? Ini dia beberapa tipsnya:")."""
+        return (not chunk.metadata.get("list_item") and chunk.text.rstrip().endswith(":")
+                and len(split_sentences(chunk.text, self.lexicon)) <= MAX_INTRO_SENTENCES)
+
+    def _article_intro(self, first_item: Chunk, result: RetrievalResult) -> Chunk | None:
+        """The article's own short introduction of a list ("Mau kerjasama … sukses? Ini dia beberapa
+        tipsnya:"), when the search found it among the best passages: the question is then about
+        what that introduction says ("ada tips gak?", "peluangnya banyak gak?"), so it leads."""
+        section = self.retriever.section_chunks(first_item.source_id, first_item.section)
+        before = [c for c in section if c.metadata.get("position", 0) < first_item.metadata.get("position", 0)]
+        if not before or before[-1].metadata.get("list_item"):
+            return None
+        intro = before[-1]
+        if len(split_sentences(intro.text, self.lexicon)) > MAX_INTRO_SENTENCES:
+            return None
+        read = {h.chunk.chunk_id for h in result.hits[:PASSAGES_READ]}
+        return intro if intro.chunk_id in read else None
 
     def _list_body(self, items: list[Chunk], ranked: list[_Scored], cites: Citations) -> str:
         best: dict[str, _Scored] = {}

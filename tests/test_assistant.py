@@ -265,3 +265,20 @@ def test_a_refusal_names_the_words_typed_not_the_aspect_they_were_read_as(real_a
     answer = real_assistant.ask("visa ke jepang susah ga?")
     first = answer.answer.splitlines()[0]
     assert answer.refused and "visa" in first and "tantangan" not in first
+
+
+def test_a_question_about_a_lists_introduction_gets_that_introduction_then_the_list(real_assistant):
+    """"Banyak gak peluangnya?": the article's own answer ("Banyak banget, guys!") introduces the list."""
+    answer = real_assistant.ask("emang peluang kerjasama sister city buat kota di Indonesia banyak ya?")
+    lead = answer.answer.split("\n", 1)[0]
+    assert "Banyak banget" in lead and lead.endswith("[1]"), answer.answer
+    assert "Peningkatan Ekonomi" in answer.answer
+    assert all(c.ok for c in check_citations(answer))
+
+
+def test_the_best_passage_introducing_a_list_brings_the_list(real_assistant):
+    """No list word in the question ("kiat"), but the best passage is "Ini dia beberapa tipsnya:"."""
+    answer = real_assistant.ask("punya kiat biar jalinan kota kembar di daerahku berhasil?")
+    assert "Ini dia beberapa tipsnya" in answer.answer
+    assert all(tip in answer.answer for tip in ("Tentukan Tujuan", "Pilih Partner", "Evaluasi dan Monitoring"))
+
