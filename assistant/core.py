@@ -256,6 +256,11 @@ class Assistant:
             # "ada template MoU-nya?": no passage is a document to hand over, however close it sounds.
             lines = [self.phrases.get("no_document", thing=document.group()), self.phrases.get("what_i_can_answer")]
             return Answer("", "\n".join(lines), refused=True, route="out_of_scope")
+        topic = self._topic_not_in_sources(decision.own or turn)
+        if topic:
+            # "Apa dasar hukum kerja sama luar negeri pemda?": the domain's words don't make the
+            # sources cover a topic they never mention.
+            return Answer("", self._out_of_scope_message(turn, (topic,)), refused=True, route="out_of_scope")
         unknown_terms = self._terms_never_mentioned(judged)
         if unknown_terms:
             return Answer("", self._out_of_scope_message(turn, unknown_terms), refused=True, route="out_of_scope")
@@ -281,6 +286,17 @@ class Assistant:
         if decision.smalltalk == "thanks" and not answer.refused:
             answer.answer = f"{self.phrases.get('thanks_prefix')} {answer.answer}"
         return answer
+
+    def _topic_not_in_sources(self, turn: Turn) -> str | None:
+        """A topic people ask about near this domain (the legal basis, worldwide statistics) that no
+        indexed text mentions. Checked against the corpus each time: once a document about it is
+        added, the question is answered from it."""
+        router = self._router()
+        for match in self.routing.topics_not_in_sources.find(turn.norm):
+            words = match.group().split()
+            if not any(w in router.corpus_words or stem(w) in router.corpus_roots for w in words):
+                return match.group()
+        return None
 
     def _terms_never_mentioned(self, turn: Turn) -> tuple[str, ...]:
         """"Apa itu teori realisme?", "jelasin transit oriented development": a definition asked for

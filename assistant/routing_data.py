@@ -74,6 +74,7 @@ class RoutingData:
     aspect_names: dict[str, tuple[str, ...]]  # the sources' own word for an aspect, added to the search
     asks_number: Cues  # "berapa …?": only a text holding a number answers it
     asks_document: Cues  # "template MoU", "draf proposal": a document the sources don't hold
+    topics_not_in_sources: Cues  # "dasar hukum", "worldwide": asked near the domain, answered only if indexed
     number_words: frozenset[str]
     records: dict[str, Cues]
     bare_filler: frozenset[str]
@@ -228,6 +229,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
                       for k, v in _mapping(data, "aspect_names", name).items() if k in ASPECTS},
         asks_number=cues(data.get("asks_number"), "asks_number"),
         asks_document=cues(data.get("asks_document"), "asks_document"),
+        topics_not_in_sources=cues(data.get("topics_not_in_sources"), "topics_not_in_sources"),
         number_words=frozenset(w.casefold() for w in _words(data.get("number_words"), f"{name}: number_words")),
         records={k: cues(records_raw[k], f"records.{k}") for k in RECORD_INTENTS},
         bare_filler=word_set(records_raw.get("bare_filler"), "records.bare_filler"),

@@ -282,3 +282,31 @@ def test_the_best_passage_introducing_a_list_brings_the_list(real_assistant):
     assert "Ini dia beberapa tipsnya" in answer.answer
     assert all(tip in answer.answer for tip in ("Tentukan Tujuan", "Pilih Partner", "Evaluasi dan Monitoring"))
 
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("dasar hukum pemda bikin sister city apa ya?", "hukum"),
+    ("sister city diatur di UU nomor berapa?", "uu"),
+    ("Is there a law that regulates sister city agreements in Indonesia?", "law"),
+])
+def test_a_topic_no_source_mentions_is_refused_though_the_domain_is_named(real_assistant, question, topic):
+    answer = real_assistant.ask(question)
+    assert answer.refused and answer.route == "out_of_scope" and answer.citations == []
+    assert topic in answer.answer.casefold() and "kota kembar" in answer.answer
+
+
+def test_a_topic_becomes_answerable_once_a_document_mentions_it(real_settings, tmp_path):
+    from assistant.core import Assistant
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(real_settings.corpus_dir, corpus)
+    assistant = Assistant.from_settings(real_settings.with_(corpus_dir=corpus, index_dir=tmp_path / "index"))
+    question = "dasar hukum pemda bikin sister city apa ya?"
+    assert assistant.ask(question).refused
+    (corpus / "articles" / "dasar-hukum.md").write_text(
+        "---\nid: dasar-hukum\ntitle: Dasar Hukum Sister City\npublisher: Contoh\nlanguage: id\n---\n\n"
+        "# Dasar Hukum Sister City\n\nDasar hukum kerja sama sister city oleh pemerintah daerah adalah "
+        "undang-undang tentang pemerintahan daerah dan hubungan luar negeri.\n", encoding="utf-8")
+    assistant.ingest()
+    answer = assistant.ask(question)
+    assert not answer.refused and any(c.source_id == "dasar-hukum" for c in answer.citations), answer.answer
