@@ -200,7 +200,8 @@ class Assistant:
         # What the articles say about these places comes first when that is what was asked
         # ("Surabaya belajar apa dari Busan?"), after the record rows otherwise.
         # "sejak kapan?" is answered by the record's year, whatever aspect it also names.
-        lead_with_articles = bool(turn.article_aspects or turn.need) and "year" not in turn.intents
+        lead_with_articles = (bool(turn.article_aspects or turn.need or "focus" in turn.intents)
+                              and "year" not in turn.intents)
         bridge = self.phrases.get("articles_about_places", places=" – ".join(p.name for p in turn.places))
         if lead_with_articles:
             merged = merge_answers(discussed, answer, self.phrases.get("records_after_articles"))

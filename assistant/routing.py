@@ -182,7 +182,9 @@ class Router:
         before_aspects = list(covered)
         aspects = frozenset(name for name, cues in self.data.aspects.items() if mark(cues))
         aspect_words = tuple(w for w, was, now in zip(words, before_aspects, covered) if now and not was)
-        intents = frozenset(name for name, cues in self.data.records.items() if mark(cues))
+        intents = frozenset(name for name, cues in self.data.records.items() if name != "learned" and mark(cues))
+        if any(p.kind in ("city", "province") for p in places) and mark(self.data.records["learned"]):
+            intents |= {"focus"}  # "Jakarta dapat ilmu apa dari Tokyo?": what the relationship is about
         follow = self.data.follow_up.search(norm)
         if follow and follow.start() == 0:
             mark(self.data.follow_up)  # "terus", "kalau" open a follow-up; they ask for nothing

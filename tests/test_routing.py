@@ -312,3 +312,21 @@ def test_more_ways_people_ask(router, question, path, places, aspects):
     decision = router.route(question)
     assert decision.path == path and {p.key for p in decision.turn.places} == places, decision.reason
     assert decision.turn.article_aspects == aspects
+
+
+@pytest.mark.parametrize("question, focus", [
+    ("Medan dapat ilmu apa dari Ichikawa?", True),  # what a city learned from its partner: the relationship
+    ("what did Surabaya pick up from Busan?", True),
+    ("kereta di kota kita katanya berguru ke mitra di Jepang, bener?", False),  # no Indonesian city: left to the articles
+])
+def test_what_a_city_learned_from_its_partner_asks_what_the_relationship_is_about(router, question, focus):
+    decision = router.route(question)
+    assert ("focus" in decision.turn.intents) == focus, decision.reason
+    if focus:
+        assert decision.path == "records", decision.reason
+
+
+def test_what_a_city_learned_from_a_partner_the_articles_discuss_leads_with_the_articles(real_assistant):
+    answer = real_assistant.ask("Surabaya dapat ilmu apa dari Busan?")
+    assert not answer.refused
+    assert answer.answer.startswith("Surabaya belajar banyak soal pengelolaan kota dari Busan"), answer.answer
