@@ -29,6 +29,7 @@ from .unknown_places import NameSpotter
 __all__ = ["Decision", "Path_", "Router", "Turn"]
 
 MAX_ORDINAL_TURN_WORDS = 7  # "yang kedua maksudnya gimana?" is short; a new question is longer
+MAX_REMARK_WORDS = 8  # "wih sama2 taun segitu ya" before a thanks comments on the answer; a longer text says more
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _SEGMENT = re.compile(r"[^.!?,;:\n]+[.!?,;:\n]*")
 
@@ -129,6 +130,8 @@ class Router:
                 kept.append(segment)
         if not kept:
             return "", kinds[0] if kinds else None
+        if "thanks" in kinds and all(self._is_remark(s) for s in kept):
+            return "", "thanks"  # "wih sama2 taun segitu ya. makasih infonya": a remark on the answer, then thanks
         core = "".join(kept).strip()
         # "halo apa itu sister city" has no comma: drop a leading greeting/thanks phrase too.
         norm = normalize(core, self.lexicon)
@@ -140,6 +143,18 @@ class Router:
                 kinds.append(kind)
                 break
         return core, (kinds[0] if kinds else None)
+
+    def _is_remark(self, segment: str) -> bool:
+        """A short comment that asks nothing: no "?", no question or request word, no topic of the
+        articles, no "kalau…"/"terus…" opening."""
+        norm = normalize(segment, self.lexicon)
+        words = _WORD.findall(norm)
+        follow = self.data.follow_up.search(norm)
+        return ("?" not in segment and len(words) <= MAX_REMARK_WORDS and not (follow and follow.start() == 0)
+                and not any(w in self.data.question_words for w in words)
+                and not self.data.request_words.search(norm)
+                # "thanks, now the challenges": naming a topic asks about it
+                and not any(cues.search(norm) for cues in self.data.aspects.values()))
 
     def _sets_aside_nothing(self, segment: str) -> bool:
         """"abaikan typo saya ya,", "Jangan hiraukan pertanyaan tadi.": a request about the chat

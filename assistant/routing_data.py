@@ -64,6 +64,7 @@ class RoutingData:
     filler: frozenset[str]
     question_words: frozenset[str]  # a remark that holds one is a question, not small talk
     bare_commands: frozenset[str]  # "mulai", "menu": small talk only as the whole message
+    request_words: Cues  # "jelasin", "sebutin": a request without a question word
     strong_domain: Cues
     weak_domain: Cues
     dismiss: Cues
@@ -217,6 +218,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         filler=word_set(data.get("filler"), "filler"),
         question_words=word_set(data.get("question_words"), "question_words"),
         bare_commands=word_set(data.get("bare_commands"), "bare_commands"),
+        request_words=cues(data.get("request_words"), "request_words"),
         strong_domain=cues(domain.get("strong"), "domain.strong"),
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),

@@ -330,3 +330,15 @@ def test_what_a_city_learned_from_a_partner_the_articles_discuss_leads_with_the_
     answer = real_assistant.ask("Surabaya dapat ilmu apa dari Busan?")
     assert not answer.refused
     assert answer.answer.startswith("Surabaya belajar banyak soal pengelolaan kota dari Busan"), answer.answer
+
+
+@pytest.mark.parametrize("question, small_talk", [
+    ("wah udah lama juga ya kerja samanya. makasih infonya", True),  # a remark, then thanks
+    ("keren euy, hatur nuhun", True),
+    ("jelasin manfaatnya dong, makasih", False),  # a request without a question word
+    ("thanks, now the challenges please", False),  # names a topic: asks about it
+    ("makasih, kalau Bandung", False),  # a follow-up
+])
+def test_a_remark_before_thanks_is_small_talk_a_request_is_not(router, question, small_talk):
+    history = [user("Surabaya sama Busan sejak kapan?"), bot("Surabaya – Busan: sister city sejak 1994.")]
+    assert (router.route(question, history).path == "smalltalk") == small_talk
