@@ -282,13 +282,28 @@ class Router:
         context: tuple[str, ...] = ()
         previous = self._previous_topic(history)
         if previous is not None and self._leans_on_previous(turn):
-            merged = self._merge(turn, previous)
+            answered = self._pair_just_answered(history) if (turn.intents & {"year", "focus"}) and not turn.places \
+                and not (previous.indonesian and previous.foreign) else None
+            # "oh itu resminya dari taun brp?" after an answer about Jakarta and Rotterdam to a question
+            # that named only "Belanda": "itu" is the pair the answer was about.
+            merged = f"{drop_cue(turn.text)} {answered}" if answered else self._merge(turn, previous)
             context = (previous.text,)
             turn = self.analyse(merged)
         turn = _mark_corrected_places(turn, changes)
         path, reason = self._path(turn)
         return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context,
                         own=own)
+
+    def _pair_just_answered(self, history: Sequence[dict]) -> str | None:
+        """The twinned pair the first line of the last answer names ("Jakarta serta Rotterdam"), if any."""
+        answer = next((m.get("content") or "" for m in reversed(history) if m.get("role") == "assistant"), "")
+        lead = re.sub(r"\s*\[\d+\]", "", answer.strip().split("\n", 1)[0])
+        places = self.records.find_places(lead, fuzzy=False)
+        homes = [p for p in places if p.kind in ("city", "province")]
+        partners = [p for p in places if p.kind == "partner"]
+        if homes and partners and self.records.pair(homes[0].key, partners[0].key):
+            return f"{homes[0].name} dan {partners[0].name}"
+        return None
 
     def _name_one_typo_away(self, turn: Turn) -> tuple[str, str] | None:
         """(typed, city name) when the turn's one unknown name is one edit from exactly one city."""
@@ -388,6 +403,10 @@ class Router:
             rest = drop_cue(without_places(turn))
             extra = " ".join(w for w in _WORD.findall(rest) if normalize(w, self.lexicon) not in
                              (self.data.filler | self.data.bare_filler | self._stopwords | self.data.follow_up.words))
+            # What it asks about the places, though made of common words ("dapat apa", "bidang apa").
+            asked = [m.group() for name in ("focus", "learned")
+                     for m in self.data.records[name].find(normalize(rest, self.lexicon))]
+            extra = " ".join(dict.fromkeys([*asked, extra] if extra else asked))
             return f"{extra} {text}".strip() if extra else text
         rest = drop_cue(turn.text)
         name = self._lone_name(turn)

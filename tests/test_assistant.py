@@ -310,3 +310,4 @@ def test_a_topic_becomes_answerable_once_a_document_mentions_it(real_settings, t
     assistant.ingest()
     answer = assistant.ask(question)
     assert not answer.refused and any(c.source_id == "dasar-hukum" for c in answer.citations), answer.answer
+

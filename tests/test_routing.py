@@ -342,3 +342,19 @@ def test_what_a_city_learned_from_a_partner_the_articles_discuss_leads_with_the_
 def test_a_remark_before_thanks_is_small_talk_a_request_is_not(router, question, small_talk):
     history = [user("Surabaya sama Busan sejak kapan?"), bot("Surabaya – Busan: sister city sejak 1994.")]
     assert (router.route(question, history).path == "smalltalk") == small_talk
+
+
+def test_there_points_back_at_the_partner_of_the_previous_turn(router):
+    """"Jakarta dapet apa lagi dari sana?": "sana" is Tokyo, and it asks nothing of its own."""
+    history = [user("Jakarta ama Tokyo kembaran ya?"), bot("Jakarta – Tokyo, Jepang: sister city, tercatat sejak 1989")]
+    decision = router.route("selain itu Jakarta dapet apa lagi dari sana?", history)
+    assert {p.key for p in decision.turn.places} == {"jakarta", "tokyo"} and decision.turn.need == ()
+    assert "focus" in decision.turn.intents and decision.path == "records"
+
+
+def test_it_after_an_answer_about_a_pair_is_that_pair(router):
+    """The question named only a country; the answer named the pair; "itu" is the pair."""
+    history = [user("ada contoh kota Indonesia yang kembaran sama kota di Belanda?"),
+               bot("Salah satu contoh yaitu ikatan antara Jakarta serta Rotterdam di Belanda. [1]\n\n- …")]
+    decision = router.route("oh itu resminya dari tahun berapa?", history)
+    assert {p.key for p in decision.turn.places} == {"jakarta", "rotterdam"} and "year" in decision.turn.intents

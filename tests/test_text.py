@@ -250,6 +250,8 @@ def test_everyday_words_meet_the_articles_words() -> None:
     assert tokenize("dana") == tokenize("anggaran")
     assert tokenize("pelancong") == tokenize("wisatawan")
     assert tokenize("harga") == ["harga"]  # a word with no entry stays itself
+    # choosing a partner "karena deket" / "tetanggaan" is what the tips call "faktor geografis"
+    assert tokenize("deket") == tokenize("tetanggaan") == tokenize("geografis")
 
 
 def test_jakarta_style_nasal_forms_reach_their_root() -> None:
