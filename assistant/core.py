@@ -191,8 +191,9 @@ class Assistant:
             # places asked about something neither their records nor the passages naming them say.
             uncovered = need_about_places_uncovered(turn, result, self.records, self.lexicon)
             known = self._router().known_words
-            # Only dictionary words: slang the word lists don't know ("nyontek") may still be on topic.
-            if uncovered and all(w in known or stem(w) in known for w in uncovered):
+            # None of the need words is covered; one of them is a dictionary word ("tiket pswt … brp?").
+            # A need made only of slang the word lists don't know ("nyontek") may still be on topic.
+            if uncovered and any(w in known or stem(w) in known for w in uncovered):
                 return Answer("", self._out_of_scope_message(turn, uncovered), refused=True, route="out_of_scope")
         discussed = self._articles_about(decision, result)
         if discussed is None:
