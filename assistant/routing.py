@@ -29,6 +29,7 @@ from .unknown_places import NameSpotter
 __all__ = ["Decision", "Path_", "Router", "Turn"]
 
 MAX_ORDINAL_TURN_WORDS = 7  # "yang kedua maksudnya gimana?" is short; a new question is longer
+MAX_ORIGIN_WORDS = 4  # "aku arek (Kota Pahlawan)": the user's home is named right after who they are
 MAX_REMARK_WORDS = 8  # "wih sama2 taun segitu ya" before a thanks comments on the answer; a longer text says more
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _SEGMENT = re.compile(r"[^.!?,;:\n]+[.!?,;:\n]*")
@@ -170,7 +171,7 @@ class Router:
 
     def analyse(self, text: str) -> Turn:
         """Places, cues and information need of one message."""
-        places, dismissed, mentions = self._kept_places(text)
+        places, dismissed, mentions, homes = self._kept_places(text)
         # Place words as typed and as normalized ("south africa" reads "selatan afrika" below), from
         # every mention: "Tangsel (South Tangerang)" names one place twice.
         place_words = {fold(w) for p in mentions for w in
@@ -207,6 +208,10 @@ class Router:
         for cues in self.data.smalltalk.values():
             mark(cues)
         ignorable = self._stopwords | self.data.generic_words | self.data.filler
+        if homes:
+            ignorable = ignorable | self.data.self_words | self.data.origin_words  # "aku arek …" asks nothing
+        if strong or "twinning" in intents:
+            ignorable = ignorable | self.data.partner_name_words  # "punyo kota kembar? Apo namonyo?"
         # "resminya", "infonya": a generic word with "-nya" asks for nothing either.
         need = tuple(w for w, c in zip(words, covered) if not c and w not in ignorable and len(w) > 2
                      and not w.isdigit() and not (w.endswith("nya") and w[:-3] in ignorable))
@@ -226,11 +231,13 @@ class Router:
             aspect_words=aspect_words,
         )
 
-    def _kept_places(self, text: str) -> tuple[tuple[PlaceMatch, ...], tuple[PlaceMatch, ...], tuple[PlaceMatch, ...]]:
-        """Places named in the text, those set aside ("lupakan Surabaya, kalau Medan?"), and every mention."""
+    def _kept_places(self, text: str) -> tuple[tuple[PlaceMatch, ...], ...]:
+        """Places named in the text, those set aside ("lupakan Surabaya, kalau Medan?"), every mention,
+        and the places named as the user's home ("aku arek Kota Pahlawan"): set aside too when the
+        user asks about another place."""
         mentions = tuple(self.records.find_places(text, fuzzy=self.speller is None))
         places = self._without_qualifiers(_dedupe(mentions))
-        kept, dismissed = [], []
+        kept, dismissed, origins = [], [], []
         ignorable = self._stopwords | self.data.filler
         previous_end = 0
         for place in sorted(places, key=lambda p: p.start):
@@ -243,7 +250,22 @@ class Router:
             sets_aside = any(m.group() in self.data.dismiss.phrases
                              for m in self.data.dismiss.find(normalize(near, self.lexicon)))
             (dismissed if sets_aside else kept).append(place)
-        return tuple(kept), tuple(dismissed), mentions
+            origin = clause.split()[-MAX_ORIGIN_WORDS:]
+            if not sets_aside and self._says_where_the_user_is_from(origin):
+                origins.append(place)
+        # "aku arek Kota Pahlawan, Sidoarjo kembarane karo endi?": where the user is from is not
+        # what they ask about, when they ask about another Indonesian place.
+        asked = [p for p in kept if p not in origins and p.kind in ("city", "province")]
+        if asked and any(p.key != asked[0].key for p in origins):
+            homes = [p for p in origins if all(p.key != a.key for a in asked)]
+            kept = [p for p in kept if p not in homes]
+            dismissed += homes
+        return tuple(kept), tuple(dismissed), mentions, tuple(origins)
+
+    def _says_where_the_user_is_from(self, words: list[str]) -> bool:
+        """"aku arek …", "saya warga …", "I'm from …": the words before a place name the user's home."""
+        folded = {normalize(w, self.lexicon) for w in words} | {w.casefold().strip(",.") for w in words}
+        return bool(folded & self.data.self_words) and bool(folded & self.data.origin_words)
 
     def _without_qualifiers(self, places: list[PlaceMatch]) -> list[PlaceMatch]:
         """Drop a province named after one of its own cities: "Sigli yg di Aceh" asks about Sigli."""

@@ -65,6 +65,9 @@ class RoutingData:
     question_words: frozenset[str]  # a remark that holds one is a question, not small talk
     bare_commands: frozenset[str]  # "mulai", "menu": small talk only as the whole message
     request_words: Cues  # "jelasin", "sebutin": a request without a question word
+    self_words: frozenset[str]  # "aku", "saya", "abdi": the user speaking of themselves
+    origin_words: frozenset[str]  # "arek", "warga", "asli", "from": … and of where they are from
+    partner_name_words: frozenset[str]  # "namanya": the partners' names, in a question about twinning
     strong_domain: Cues
     weak_domain: Cues
     dismiss: Cues
@@ -219,6 +222,9 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         question_words=word_set(data.get("question_words"), "question_words"),
         bare_commands=word_set(data.get("bare_commands"), "bare_commands"),
         request_words=cues(data.get("request_words"), "request_words"),
+        self_words=word_set(data.get("self_words"), "self_words"),
+        origin_words=word_set(data.get("origin_words"), "origin_words"),
+        partner_name_words=word_set(data.get("partner_name_words"), "partner_name_words"),
         strong_domain=cues(domain.get("strong"), "domain.strong"),
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),

@@ -358,3 +358,20 @@ def test_it_after_an_answer_about_a_pair_is_that_pair(router):
                bot("Salah satu contoh yaitu ikatan antara Jakarta serta Rotterdam di Belanda. [1]\n\n- …")]
     decision = router.route("oh itu resminya dari tahun berapa?", history)
     assert {p.key for p in decision.turn.places} == {"jakarta", "rotterdam"} and "year" in decision.turn.intents
+
+
+@pytest.mark.parametrize("question, places", [
+    ("aku asli Medan tapi sekarang penasaran, Padang punya kota kembar apa aja?", {"padang"}),  # home set aside
+    ("I'm from Bandung, what are Semarang's sister cities?", {"semarang"}),
+    ("aku anak Medan, Medan punya kota kembar apa aja?", {"medan"}),  # home is what is asked about
+    ("Dengan hormat, kami memerlukan data kota kembar Pemerintah Kota Ambon.", {"ambon"}),  # a letter's courtesies
+    ("Ambon punya kota kembar? apa namanya?", {"ambon"}),  # the partners' names
+])
+def test_where_the_user_is_from_and_courtesies_ask_nothing(router, question, places):
+    decision = router.route(question)
+    assert decision.path == "records" and {p.key for p in decision.turn.places} == places, decision.reason
+    assert decision.turn.need == (), decision.turn.need
+
+
+def test_a_former_name_of_a_city_is_not_the_partners_names(router):
+    assert router.route("istanbul dulu namanya apa").turn.need != ()
