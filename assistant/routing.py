@@ -199,7 +199,7 @@ class Router:
         aspects = frozenset(name for name, cues in self.data.aspects.items() if mark(cues))
         aspect_words = tuple(w for w, was, now in zip(words, before_aspects, covered) if now and not was)
         intents = frozenset(name for name, cues in self.data.records.items() if name != "learned" and mark(cues))
-        if any(p.kind in ("city", "province") for p in places) and mark(self.data.records["learned"]):
+        if any(p.kind in ("city", "province", "partner") for p in places) and mark(self.data.records["learned"]):
             intents |= {"focus"}  # "Jakarta dapat ilmu apa dari Tokyo?": what the relationship is about
         follow = self.data.follow_up.search(norm)
         if follow and follow.start() == 0:
@@ -236,7 +236,7 @@ class Router:
         and the places named as the user's home ("aku arek Kota Pahlawan"): set aside too when the
         user asks about another place."""
         mentions = tuple(self.records.find_places(text, fuzzy=self.speller is None))
-        places = self._without_qualifiers(_dedupe(mentions))
+        places = self._without_qualifiers(_dedupe(mentions), text)
         kept, dismissed, origins = [], [], []
         ignorable = self._stopwords | self.data.filler
         previous_end = 0
@@ -267,13 +267,15 @@ class Router:
         folded = {normalize(w, self.lexicon) for w in words} | {w.casefold().strip(",.") for w in words}
         return bool(folded & self.data.self_words) and bool(folded & self.data.origin_words)
 
-    def _without_qualifiers(self, places: list[PlaceMatch]) -> list[PlaceMatch]:
-        """Drop a province named after one of its own cities: "Sigli yg di Aceh" asks about Sigli."""
+    def _without_qualifiers(self, places: list[PlaceMatch], text: str) -> list[PlaceMatch]:
+        """Drop a province named after one of its own cities: "Sigli yg di Aceh" asks about Sigli. Only
+        in the same sentence: "aku arek Kota Pahlawan. Jatim iku provinsi kembare karo endi?" asks about Jatim."""
         cities = [p for p in places if p.kind == "city"]
         out = []
         for place in places:
             qualifies = place.kind == "province" and any(
-                c.start < place.start and any(fold(r.province) == fold(place.name) for r in self.records.partners_of(c.key)[:1])
+                c.start < place.start and not re.search(r"[.!?]", text[c.end: place.start])
+                and any(fold(r.province) == fold(place.name) for r in self.records.partners_of(c.key)[:1])
                 for c in cities)
             if not qualifies:
                 out.append(place)
@@ -428,10 +430,16 @@ class Router:
             # What it asks about the places, though made of common words ("dapat apa", "bidang apa").
             asked = [m.group() for name in ("focus", "learned")
                      for m in self.data.records[name].find(normalize(rest, self.lexicon))]
+            in_asked = {w for phrase in asked for w in phrase.split()}
+            extra = " ".join(w for w in extra.split() if normalize(w, self.lexicon) not in in_asked)
             extra = " ".join(dict.fromkeys([*asked, extra] if extra else asked))
             return f"{extra} {text}".strip() if extra else text
         rest = drop_cue(turn.text)
         name = self._lone_name(turn)
+        if name and not previous.article_aspects and previous.indonesian and previous.foreign \
+                and not self.unknown_places.is_indonesian(name):
+            # "kalo Nuuk?" after "Ambon sama Darwin kembaran?": the same question with another partner.
+            return f"{' dan '.join(p.name for p in previous.indonesian)} sama {name} {self.data.domain_names[0]}?"
         if name and not previous.article_aspects and (previous.places or previous.unknown_names):
             # "samarinda?" after "Mataram punya kota kembar?": the same question about a place we
             # may have no data for; the records answer says so plainly.
@@ -441,6 +449,11 @@ class Router:
             # ("contoh yg paling terkenal waktu itu?") the new aspect adds to the old one instead.
             return swap_aspect(previous, rest, self.data, self.lexicon)
         joiner = next((w for w in _WORD.findall(turn.norm) if w in self.data.pair_joiners), None)
+        if (turn.unknown_names and not joiner and previous.indonesian and previous.foreign and not previous.article_aspects
+                and not self.unknown_places.is_indonesian(turn.unknown_names[0])):
+            # "kalo Port Moresby?" after "Jayapura sama Wewak?": the same question with another partner.
+            home = " dan ".join(p.name for p in previous.indonesian)
+            return f"{home} sama {' '.join(turn.unknown_names)} {self.data.domain_names[0]}?"
         if turn.unknown_names and joiner and previous.indonesian and not previous.article_aspects:
             # "kalau sama Osaka?" after "Medan punya kota kembar?": Medan with a partner we have no
             # record of; the records answer says so plainly.

@@ -129,6 +129,13 @@ class NameSpotter:
                 hits.add(i)
         return hits
 
+    def is_indonesian(self, name: str) -> bool:
+        """Is the name an Indonesian regency or city (prompts/places.yaml), though it has no records?"""
+        aliases = self.records.places.aliases
+        folded = fold(name)
+        return folded in aliases.no_record_places or folded.replace(" ", "") in aliases.no_record_places \
+            or folded in aliases.no_record_places_after_kota
+
     def is_plain_word(self, word: str) -> bool:
         """A lowercase word that is a word, not a name: English, or an affixed Indonesian word.
 

@@ -375,3 +375,29 @@ def test_where_the_user_is_from_and_courtesies_ask_nothing(router, question, pla
 
 def test_a_former_name_of_a_city_is_not_the_partners_names(router):
     assert router.route("istanbul dulu namanya apa").turn.need != ()
+
+
+def test_a_province_in_another_sentence_is_asked_about_not_a_qualifier(router):
+    """"Sigli yg di Aceh" qualifies Sigli; "… Kota Pahlawan. Jatim …" asks about Jatim."""
+    decision = router.route("aku arek Kota Pahlawan. Jatim iku provinsi kembare karo endi ae?")
+    assert {p.key for p in decision.turn.places} == {"prov_jawa_timur"}, decision.reason
+
+
+def test_a_lone_new_name_after_a_pair_question_is_the_new_partner(router):
+    history = [user("Ambon sama Darwin kembaran?"), bot("Ambon – Darwin, Australia: sister city sejak 1989")]
+    decision = router.route("kalo Nuuk?", history)
+    assert {p.key for p in decision.turn.places} == {"ambon"} and [n.casefold() for n in decision.turn.unknown_names] == ["nuuk"]
+    assert decision.path == "records"
+
+
+@pytest.mark.parametrize("question, history, path", [
+    ("lek Sidoarjo karo Shanghai?", [user("Jatim provinsi kembare karo endi?"), bot("Shanghai, Tianjin, …")], "records"),
+    ("ti taun sabaraha kitu?", [user("Subang teh kembaran sareng kota mana?"), bot("Gimcheon, Korea Selatan")], "records"),
+    ("mantap, mauliate lae", [user("Medan punya kota kembar?"), bot("Chengdu, Gwangju, …")], "smalltalk"),
+    ("kenapa milihnya Rotterdam coba?", [user("Jakarta kembaran sama Rotterdam ya?"), bot("Jakarta – Rotterdam …")],
+     "records"),  # why this partner: what the relationship is about
+])
+def test_regional_follow_ups(router, question, history, path):
+    decision = router.route(question, history)
+    assert decision.path == path, decision.reason
+    assert decision.turn.need == (), decision.turn.need
