@@ -179,7 +179,8 @@ class Composer:
             body = self._list_body(items, ranked, cites)
             text = f"{intro}\n{body}"
         else:
-            text = self._prose(ranked, cites)
+            whole = self._short_framing_passage(result, ranked)
+            text = self._prose(ranked, cites, whole)
         if with_outro:
             text = f"{text}\n\n{self.phrases.get('outro', seed=standalone)}"
         return Answer(question, text, refused=False, citations=cites.items, route="articles",
@@ -187,7 +188,33 @@ class Composer:
 
     # -- prose: one direct sentence, then support --------------------------------------------
 
-    def _prose(self, ranked: list[_Scored], cites: Citations) -> str:
+    def _short_framing_passage(self, result: RetrievalResult, ranked: list[_Scored]) -> Chunk | None:
+        """The best passage, when it is a short one the sentence filter would gut: an introduction or
+        a transition ("Wah, banyak banget ya peluangnya! Tapi, ingat, semua ini nggak akan terjadi
+        begitu aja. …") whose chatty sentences carry the answer to "datang sendiri gak?". Only when
+        its own sentences also rank first, or it has no other: the passage ranking alone is not enough."""
+        if not result.hits:
+            return None
+        chunk = result.hits[0].chunk
+        sentences = split_sentences(chunk.text, self.lexicon)
+        if chunk.metadata.get("list_item") or not 1 < len(sentences) <= MAX_INTRO_SENTENCES:
+            return None
+        usable = [s for s in sentences if _usable(s, self.lexicon)]
+        if len(usable) == len(sentences):
+            return None
+        return chunk if not usable or (ranked and ranked[0].chunk.chunk_id == chunk.chunk_id) else None
+
+    def _prose(self, ranked: list[_Scored], cites: Citations, whole: Chunk | None = None) -> str:
+        if whole is not None:
+            # The whole short passage leads, in its own words; support comes from the others.
+            lines = [f"{whole.text.strip()} [{cites.passage(whole)}]"]
+            others = [r for r in ranked if r.chunk.chunk_id != whole.chunk_id]
+            best = others[0].score if others else 0.0
+            support = [r for r in others if r.score >= best - self.weights.other_passage][: self.weights.support]
+            if support:
+                lines.append("")
+                lines += [f"- {_lead_form(r.sentence, self.openers)} [{cites.passage(r.chunk)}]" for r in support]
+            return "\n".join(lines)
         lead = ranked[0]
         n = cites.passage(lead.chunk)
         sentences = self._sentences(lead.chunk)

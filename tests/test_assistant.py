@@ -312,3 +312,15 @@ def test_a_topic_becomes_answerable_once_a_document_mentions_it(real_settings, t
     answer = assistant.ask(question)
     assert not answer.refused and any(c.source_id == "dasar-hukum" for c in answer.citations), answer.answer
 
+
+
+@pytest.mark.parametrize("question, words", [
+    ("semua peluang itu bakal kejadian sendiri ya?", "nggak akan terjadi begitu aja"),
+    ("ngapain sih artikelnya ngasih contoh kota-kota yang sukses?", "Biar nggak cuma teori doang"),
+])
+def test_a_short_framing_passage_that_ranks_first_leads_in_its_own_words(real_assistant, question, words):
+    """Its chatty sentences ("Wah, banyak banget ya peluangnya! Tapi, ingat, …") are the answer here."""
+    answer = real_assistant.ask(question)
+    lead = answer.answer.split("\n", 1)[0]
+    assert words in lead and lead.endswith("[1]"), answer.answer
+    assert all(c.ok for c in check_citations(answer))
