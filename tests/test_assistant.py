@@ -324,3 +324,8 @@ def test_a_short_framing_passage_that_ranks_first_leads_in_its_own_words(real_as
     lead = answer.answer.split("\n", 1)[0]
     assert words in lead and lead.endswith("[1]"), answer.answer
     assert all(c.ok for c in check_citations(answer))
+
+
+def test_a_question_about_the_article_itself_is_answered(real_assistant):
+    answer = real_assistant.ask("jadi ujung-ujungnya artikelnya ngajak pembaca ngapain?")
+    assert not answer.refused, answer.answer

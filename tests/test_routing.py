@@ -401,3 +401,8 @@ def test_regional_follow_ups(router, question, history, path):
     decision = router.route(question, history)
     assert decision.path == path, decision.reason
     assert decision.turn.need == (), decision.turn.need
+
+
+def test_a_question_about_the_article_is_about_the_sources(router):
+    """"ujung-ujungnya artikelnya ngajak ngapain?" names no domain word, but "artikel" is the sources."""
+    assert router.route("jadi ujung-ujungnya artikelnya ngajak pembaca ngapain?").turn.weak_domain
