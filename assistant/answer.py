@@ -37,6 +37,7 @@ class SentenceWeights:
     same_passage: float = 2.0  # how far below the lead a sentence of the lead's passage may score
     other_passage: float = 3.0  # how far below the lead a sentence of another passage may score
     support: int = 3  # supporting sentences at most, after the lead
+    direct_over_list: float = 0.5  # how far above every list item a sentence outside the list leads it
 
 
 MAX_LIST_ITEMS = 6
@@ -174,8 +175,12 @@ class Composer:
         items = self._list_to_show(ranked, result, focus_words, asks_list_of) if wants_list else None
         if items:
             own_intro = self._article_intro(items[0], result)
-            intro = (f"{own_intro.text.strip()} [{cites.passage(own_intro)}]" if own_intro
-                     else self.phrases.get("intro_list", seed=standalone))
+            direct = self._direct_answer_beside_list(ranked, items + ([own_intro] if own_intro else []))
+            lead = f"{_lead_form(direct.sentence, self.openers)} [{cites.passage(direct.chunk)}]\n\n" if direct else ""
+            if own_intro is not None:
+                intro = f"{lead}{own_intro.text.strip()} [{cites.passage(own_intro)}]"
+            else:
+                intro = lead + self.phrases.get("intro_list", seed=standalone)
             body = self._list_body(items, ranked, cites)
             text = f"{intro}\n{body}"
         else:
@@ -284,6 +289,17 @@ class Composer:
         if len(scores) >= 2 and scores[0] - scores[1] > 1.5:
             return None  # the question is about one item: answer it in detail instead
         return items[:MAX_LIST_ITEMS]
+
+    def _direct_answer_beside_list(self, ranked: list[_Scored], items: list[Chunk]) -> _Scored | None:
+        """The best sentence, when it is outside the list and beats every item by a margin: it answers
+        the question itself ("Kuncinya adalah komitmen, …" for "kunci suksesnya apa?"), the list follows."""
+        in_list = {c.chunk_id for c in items}
+        if not ranked or ranked[0].chunk.chunk_id in in_list or ranked[0].chunk.metadata.get("list_item"):
+            return None
+        best_item = max((r.score for r in ranked if r.chunk.chunk_id in in_list), default=None)
+        if best_item is None or ranked[0].score - best_item >= self.weights.direct_over_list:
+            return ranked[0]
+        return None
 
     def _is_list_intro(self, chunk: Chunk) -> bool:
         """A short passage that only leads into a list ("Mau … sukses? Ini dia beberapa tipsnya:")."""

@@ -329,3 +329,12 @@ def test_a_short_framing_passage_that_ranks_first_leads_in_its_own_words(real_as
 def test_a_question_about_the_article_itself_is_answered(real_assistant):
     answer = real_assistant.ask("jadi ujung-ujungnya artikelnya ngajak pembaca ngapain?")
     assert not answer.refused, answer.answer
+
+
+def test_a_direct_answer_outside_a_list_leads_the_list(real_assistant):
+    """"kunci suksesnya apa?": "Kuncinya adalah komitmen, …" answers it; the tips list follows."""
+    answer = real_assistant.ask("sebenernya kunci sukses kerja sama kota kembar itu apa sih?")
+    first = answer.answer.split("\n", 1)[0]
+    assert first.startswith("Kuncinya adalah komitmen"), answer.answer
+    assert "Tentukan Tujuan yang Jelas" in answer.answer
+    assert all(c.ok for c in check_citations(answer))
