@@ -169,6 +169,11 @@ class Assistant:
         if decision.path == "smalltalk":
             reply = self.phrases.get(f"smalltalk_{decision.smalltalk or 'ack'}", seed=decision.standalone)
             return Answer("", reply, refused=False, route="smalltalk")
+        topic = self._topic_not_in_sources(decision.own or decision.turn)
+        if topic:
+            # "Apa dasar hukum kerja sama luar negeri pemda?", "anggaran APBD DKI untuk sister city?":
+            # the domain's words or a city don't make the sources cover a topic they never mention.
+            return Answer("", self._out_of_scope_message(decision.turn, (topic,)), refused=True, route="out_of_scope")
         if decision.path == "records":
             answer = self._answer_from_records(decision)
             if answer is not None:
@@ -253,16 +258,11 @@ class Assistant:
             # words: what it borrowed from history would make anything look answerable.
             judged = decision.own
             evidence = self._search(replace(decision, turn=judged, standalone=judged.text), k=self.settings.top_k)
-        document = self.routing.asks_document.search(turn.norm)
+        document = self.routing.asks_document.search(" ".join(turn.text.casefold().split()))
         if document:
             # "ada template MoU-nya?": no passage is a document to hand over, however close it sounds.
             lines = [self.phrases.get("no_document", thing=document.group()), self.phrases.get("what_i_can_answer")]
             return Answer("", "\n".join(lines), refused=True, route="out_of_scope")
-        topic = self._topic_not_in_sources(decision.own or turn)
-        if topic:
-            # "Apa dasar hukum kerja sama luar negeri pemda?": the domain's words don't make the
-            # sources cover a topic they never mention.
-            return Answer("", self._out_of_scope_message(turn, (topic,)), refused=True, route="out_of_scope")
         unknown_terms = self._terms_never_mentioned(judged)
         if unknown_terms:
             return Answer("", self._out_of_scope_message(turn, unknown_terms), refused=True, route="out_of_scope")

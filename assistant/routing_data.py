@@ -26,10 +26,13 @@ FEATURES = ("strong_domain", "weak_domain", "aspect", "coverage", "similarity", 
 
 
 class Cues:
-    """A list of phrases, matched as whole words in normalized text."""
+    """A list of phrases, matched as whole words in normalized text (or, when `as_typed`, in the
+    casefolded text as the user typed it: normalizing would turn the English "draft" into the
+    Indonesian "penyusunan", which asks for no document)."""
 
-    def __init__(self, phrases: list[str], lexicon: Lexicon | None) -> None:
-        normalized = sorted({normalize(p, lexicon) for p in phrases if p.strip()}, key=len, reverse=True)
+    def __init__(self, phrases: list[str], lexicon: Lexicon | None, as_typed: bool = False) -> None:
+        form = (lambda p: " ".join(p.casefold().split())) if as_typed else (lambda p: normalize(p, lexicon))
+        normalized = sorted({form(p) for p in phrases if p.strip()}, key=len, reverse=True)
         self.phrases = tuple(normalized)
         self.words = frozenset(w for p in normalized for w in p.split())
         body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in normalized)
@@ -77,7 +80,7 @@ class RoutingData:
     sentence_aspects: dict[str, Cues]  # extra cues an answer sentence may answer an aspect with
     aspect_names: dict[str, tuple[str, ...]]  # the sources' own word for an aspect, added to the search
     asks_number: Cues  # "berapa …?": only a text holding a number answers it
-    asks_document: Cues  # "template MoU", "draf proposal": a document the sources don't hold
+    asks_document: Cues  # "template MoU", "draf proposal": a document the sources don't hold (as typed)
     topics_not_in_sources: Cues  # "dasar hukum", "worldwide": asked near the domain, answered only if indexed
     number_words: frozenset[str]
     records: dict[str, Cues]
@@ -170,8 +173,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
     data = read_yaml_mapping(path)
     name = path.name
 
-    def cues(value: Any, where: str) -> Cues:
-        return Cues(_words(value, f"{name}: {where}"), lexicon)
+    def cues(value: Any, where: str, as_typed: bool = False) -> Cues:
+        return Cues(_words(value, f"{name}: {where}"), lexicon, as_typed)
 
     patterns = []
     for i, raw in enumerate(_words(data.get("injection"), f"{name}: injection")):
@@ -236,7 +239,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         aspect_names={k: tuple(_words(v, f"{name}: aspect_names.{k}"))
                       for k, v in _mapping(data, "aspect_names", name).items() if k in ASPECTS},
         asks_number=cues(data.get("asks_number"), "asks_number"),
-        asks_document=cues(data.get("asks_document"), "asks_document"),
+        asks_document=cues(data.get("asks_document"), "asks_document", as_typed=True),
         topics_not_in_sources=cues(data.get("topics_not_in_sources"), "topics_not_in_sources"),
         number_words=frozenset(w.casefold() for w in _words(data.get("number_words"), f"{name}: number_words")),
         records={k: cues(records_raw[k], f"records.{k}") for k in RECORD_INTENTS},

@@ -340,3 +340,15 @@ def test_a_direct_answer_outside_a_list_leads_the_list(real_assistant):
     assert first.startswith("Kuncinya adalah komitmen"), answer.answer
     assert "Tentukan Tujuan yang Jelas" in answer.answer
     assert all(c.ok for c in check_citations(answer))
+
+
+def test_a_word_that_only_normalizes_like_a_document_cue_asks_for_no_document(real_assistant):
+    """"draft" is a document cue as typed; its Indonesian reading "penyusunan" is in the tips."""
+    answer = real_assistant.ask("siapa aja yang perlu dilibatkan dalam penyusunan rencana kerja sama kota kembar?")
+    assert not answer.refused and "Libatkan semua pihak" in answer.answer, answer.answer
+    assert real_assistant.ask("can you send me a draft MoU for a sister city?").refused
+
+
+def test_a_topic_no_source_mentions_is_refused_on_the_records_path_too(real_assistant):
+    answer = real_assistant.ask("berapa anggaran APBD Surabaya buat program sister city tiap tahun?")
+    assert answer.refused and answer.route == "out_of_scope" and "apbd" in answer.answer.casefold()

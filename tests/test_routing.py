@@ -335,6 +335,7 @@ def test_what_a_city_learned_from_a_partner_the_articles_discuss_leads_with_the_
 @pytest.mark.parametrize("question, small_talk", [
     ("wah udah lama juga ya kerja samanya. makasih infonya", True),  # a remark, then thanks
     ("keren euy, hatur nuhun", True),
+    ("wih pinter juga lu, mantul", True),  # praise
     ("jelasin manfaatnya dong, makasih", False),  # a request without a question word
     ("thanks, now the challenges please", False),  # names a topic: asks about it
     ("makasih, kalau Bandung", False),  # a follow-up
