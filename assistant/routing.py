@@ -31,6 +31,7 @@ __all__ = ["Decision", "Path_", "Router", "Turn"]
 MAX_ORDINAL_TURN_WORDS = 7  # "yang kedua maksudnya gimana?" is short; a new question is longer
 MAX_ORIGIN_WORDS = 4  # "aku arek (Kota Pahlawan)": the user's home is named right after who they are
 MAX_REMARK_WORDS = 8  # "wih sama2 taun segitu ya" before a thanks comments on the answer; a longer text says more
+_BESIDES_THAT = re.compile(r"\b(?:selain itu|besides that|apart from that)\b", re.I)
 _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _SEGMENT = re.compile(r"[^.!?,;:\n]+[.!?,;:\n]*")
 
@@ -244,8 +245,10 @@ class Router:
             # "lupakan Surabaya", "abaikan yg tadi soal Jakarta": the dismissing word right before the
             # name (small words between don't count), in the same clause, after any other name.
             clause = re.split(r"[,.;:!?()]", text[previous_end: place.start])[-1]
+            clause = _BESIDES_THAT.sub(" ", clause)  # "selain itu Jakarta …" = "moreover, Jakarta …"
             previous_end = place.end
-            near = " ".join([w for w in clause.split() if normalize(w, self.lexicon) not in ignorable][-3:])
+            near = " ".join([w for w in clause.split() if normalize(w, self.lexicon) not in ignorable
+                             or normalize(w, self.lexicon) in self.data.dismiss.words][-3:])
             # Only the bare word: "bukannya Miri kembaran Singkawang?" asks, it doesn't set Miri aside.
             sets_aside = any(m.group() in self.data.dismiss.phrases
                              for m in self.data.dismiss.find(normalize(near, self.lexicon)))
@@ -420,6 +423,8 @@ class Router:
         if turn.places:
             if turn.need:
                 return turn.text  # "Paris lagi musim apa?": a new question, not a reference
+            if turn.indonesian and not turn.foreign and self.data.whole_list.search(turn.norm):
+                return turn.text  # "Jakarta semuanya ada berapa?" after "Jakarta yang di Korea?": all of them
             if previous.unknown_names and not previous.places and len(turn.places) == 1:
                 # "kalo ambon?" after "ternate ada sister city?": the same question about Ambon.
                 return swap_in_name(previous, turn.places[0].typed)
@@ -460,6 +465,11 @@ class Router:
             home = " dan ".join(p.name for p in previous.indonesian)
             return f"{home} {joiner} {' '.join(turn.unknown_names)} {self.data.domain_names[0]}?"
         if previous.places and not previous.article_aspects:
+            set_aside = {p.key for p in self._kept_places(turn.text)[1]}
+            if set_aside and previous.indonesian:
+                # "selain Darwin ada lagi?" after "Ambon kembar sama Darwin?": Ambon's other partners.
+                home = " dan ".join(p.name for p in previous.indonesian)
+                return f"{home} punya {self.data.domain_names[-1]} apa saja {drop_cue(turn.text)}".strip()
             # "sejak kapan?", "penduduknya berapa?" after a question about a place: that place.
             names = " dan ".join(p.name for p in previous.places)
             return f"{rest} {names}".strip()

@@ -407,3 +407,15 @@ def test_regional_follow_ups(router, question, history, path):
 def test_a_question_about_the_article_is_about_the_sources(router):
     """"ujung-ujungnya artikelnya ngajak ngapain?" names no domain word, but "artikel" is the sources."""
     assert router.route("jadi ujung-ujungnya artikelnya ngajak pembaca ngapain?").turn.weak_domain
+
+
+def test_besides_the_partner_asks_for_the_home_citys_other_partners(router):
+    history = [user("Ambon kembar sama Darwin ya?"), bot("Ambon – Darwin, Australia: sister city sejak 1989")]
+    decision = router.route("selain Darwin ada lagi?", history)
+    assert {p.key for p in decision.turn.places} == {"ambon"} and decision.path == "records", decision.reason
+
+
+def test_all_of_them_drops_the_country_the_previous_turn_narrowed_to(router):
+    history = [user("Jakarta yang di Korea Selatan apa?"), bot("Seoul, Korea Selatan: sister city sejak 1984")]
+    decision = router.route("Jakarta semuanya ada berapa? sebutin dong", history)
+    assert {p.key for p in decision.turn.places} == {"jakarta"}, decision.reason
