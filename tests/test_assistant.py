@@ -352,3 +352,11 @@ def test_a_word_that_only_normalizes_like_a_document_cue_asks_for_no_document(re
 def test_a_topic_no_source_mentions_is_refused_on_the_records_path_too(real_assistant):
     answer = real_assistant.ask("berapa anggaran APBD Surabaya buat program sister city tiap tahun?")
     assert answer.refused and answer.route == "out_of_scope" and "apbd" in answer.answer.casefold()
+
+
+def test_a_city_without_the_tie_points_to_its_namesake_province_that_has_it(real_assistant):
+    """"Jogja" is the city and the Special Region: DIY–Kyoto is what "jogja ama kyoto?" can mean."""
+    answer = real_assistant.ask("jogja ama kyoto kembaran?")
+    assert "Aku nggak nemu catatan" in answer.answer
+    assert any("prov_di_yogyakarta--prefektur-kyoto" in c.source_id for c in answer.citations), answer.citations
+    assert real_assistant.ask("Sidoarjo sama Busan?").citations == []  # another city of the province is not it

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..citations import Citations
 from ..prompts import Phrases
 from ..schema import Answer, Citation, Route
-from .model import Candidate, PlaceMatch, Relationship
+from .model import Candidate, PlaceMatch, Relationship, fold
 from .store import RecordStore
 
 log = logging.getLogger(__name__)
@@ -162,12 +162,28 @@ def _pair(out: _Compose, store: RecordStore, phrases: Phrases, place: PlaceMatch
     known = store.resolve(partner, ("partner",))
     partner_name = known.name if known else partner  # an unknown foreign name is echoed as typed
     out.say(phrases.get("pair_not_found", city=place.name, partner=partner_name))
+    nearby = _same_name_province(store, place, partner) if known else []
+    if nearby:
+        # "jogja ama kyoto?": the city has no tie with Kyoto, the province of the same name has one.
+        out.say(phrases.get("pair_same_name_province_intro", partner=partner_name))
+        for rel in nearby:
+            out.relationship(rel)
     if candidates:
         out.say(phrases.get("unverified_intro"))
         for cand in candidates:
             out.candidate(cand)
     else:
         out.say(phrases.get("pair_not_found_hint", city=place.name, partner=partner_name))
+
+
+def _same_name_province(store: RecordStore, place: PlaceMatch, partner: str) -> list[Relationship]:
+    """The partner's verified ties with the province that bears the asked city's name: "Jogja" is the
+    city and the Special Region both, so "jogja ama kyoto?" meets DIY–Kyoto."""
+    own = store.partners_of(place.key)
+    province = own[0].province if own else None
+    if province is None or fold(place.name) not in fold(province):
+        return []
+    return [r for r in store.by_partner(partner) if r.is_province and r.province == province]
 
 
 def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: PlaceMatch,
