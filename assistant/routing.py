@@ -369,13 +369,16 @@ class Router:
 
     def _previous_topic(self, history: Sequence[dict]) -> Turn | None:
         """The last earlier user turn that had a topic, itself resolved against what came before."""
-        users = [t["content"] for t in history if t.get("role") == "user" and str(t.get("content", "")).strip()]
+        # Each user turn with the history before it, so "yang ketiga maksudnya?" is read as it was then.
+        users = [(str(t["content"]), history[:i]) for i, t in enumerate(history)
+                 if t.get("role") == "user" and str(t.get("content", "")).strip()]
         resolved: Turn | None = None
-        for content in users[-6:]:  # older turns don't help resolve a follow-up
+        for content, before in users[-6:]:  # older turns don't help resolve a follow-up
             if self.is_injection(content):
                 continue
             corrected, _ = self._correct(content)
             core, _ = self.strip_smalltalk(corrected)
+            core = self._with_list_item(core, before)
             if not core:
                 continue
             turn = self.analyse(core)

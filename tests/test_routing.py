@@ -419,3 +419,13 @@ def test_all_of_them_drops_the_country_the_previous_turn_narrowed_to(router):
     history = [user("Jakarta yang di Korea Selatan apa?"), bot("Seoul, Korea Selatan: sister city sejak 1984")]
     decision = router.route("Jakarta semuanya ada berapa? sebutin dong", history)
     assert {p.key for p in decision.turn.places} == {"jakarta"}, decision.reason
+
+
+def test_an_ordinal_turn_in_history_is_read_as_it_was_then(router):
+    """"solusinya?" after "yang ketiga maksudnya?" asks for the third item's remedy."""
+    history = [user("tantangan sister city apa aja?"),
+               bot("Nih, daftarnya:\n- Perbedaan Budaya dan Bahasa: …\n- Keterbatasan Sumber Daya: …\n"
+                   "- Perubahan Politik dan Kebijakan: …\n- Kesenjangan Kapasitas: …"),
+               user("yang ketiga maksudnya gimana?"), bot("Perubahan Politik dan Kebijakan: … [1]")]
+    decision = router.route("solusinya?", history)
+    assert "politik" in decision.standalone.casefold(), decision.standalone
