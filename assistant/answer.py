@@ -37,6 +37,7 @@ class SentenceWeights:
     same_passage: float = 2.0  # how far below the lead a sentence of the lead's passage may score
     other_passage: float = 3.0  # how far below the lead a sentence of another passage may score
     support: int = 3  # supporting sentences at most, after the lead
+    focus: float = 0.6  # the sentence holds a word of what the question is specifically about
     direct_over_list: float = 0.5  # how far above every list item a sentence outside the list leads it
 
 
@@ -100,7 +101,8 @@ class Composer:
         return [(i, s, f"{chunk.chunk_id}#s{i}") for i, s in enumerate(split_sentences(chunk.text, self.lexicon))]
 
     def rank_sentences(self, result: RetrievalResult, ignore_terms: frozenset[str],
-                       aspect_of: Callable[[str], bool] | None = None) -> list[_Scored]:
+                       aspect_of: Callable[[str], bool] | None = None,
+                       focus_words: frozenset[str] = frozenset()) -> list[_Scored]:
         """Every usable sentence of the best passages, best first.
 
         aspect_of(text) says whether a text names what the question asks about ("misalnya" for an
@@ -143,7 +145,7 @@ class Composer:
             overlap = sum(idf.get(t, 0.0) for t in words & query) / query_mass
             score = (w.similarity * sim_z.get(sid, 0.0) + w.overlap * overlap
                      + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label
-                     + w.aspect * (sid in names_aspect))
+                     + w.aspect * (sid in names_aspect) + w.focus * bool(focus_words & words))
             scored.append(_Scored(score, chunk, position, sentence.strip(), rank, sid in names_aspect))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
@@ -160,7 +162,7 @@ class Composer:
         aspect_leads: the best sentence that answers the aspect leads when it is close to the best
         of all ("cara mengatasi hambatan bahasa?": the remedy, not the hambatan, comes first).
         """
-        ranked = self.rank_sentences(result, ignore_terms, aspect_of)
+        ranked = self.rank_sentences(result, ignore_terms, aspect_of, focus_words)
         if aspect_leads and ranked and not ranked[0].answers_aspect:
             best = next((r for r in ranked if r.answers_aspect), None)
             if best is not None and best.score >= ranked[0].score - self.weights.same_passage:

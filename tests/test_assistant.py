@@ -360,3 +360,9 @@ def test_a_city_without_the_tie_points_to_its_namesake_province_that_has_it(real
     assert "Aku nggak nemu catatan" in answer.answer
     assert any("prov_di_yogyakarta--prefektur-kyoto" in c.source_id for c in answer.citations), answer.citations
     assert real_assistant.ask("Sidoarjo sama Busan?").citations == []  # another city of the province is not it
+
+
+def test_the_sentence_holding_what_is_specifically_asked_leads(real_assistant):
+    """"selalu mulus?": the sentence saying "tidak senantiasa berjalan mulus" beats general ones."""
+    answer = real_assistant.ask("sister city selalu mulus gak sih jalannya?")
+    assert "tidak senantiasa berjalan mulus" in answer.answer.split("\n", 1)[0], answer.answer
