@@ -17,6 +17,7 @@ import re
 from dataclasses import replace
 from typing import Sequence
 
+from .citations import MARKER_RUN
 from .followup import drop_cue, swap_aspect, swap_in_name, swap_places, without_places
 from .records import PlaceMatch, RecordStore
 from .records.model import fold
@@ -230,6 +231,7 @@ class Router:
             more=bool(more and more.start() == 0 and len(words) <= 3),
             need=need,
             aspect_words=aspect_words,
+            set_aside=dismissed,
         )
 
     def _kept_places(self, text: str) -> tuple[tuple[PlaceMatch, ...], ...]:
@@ -324,7 +326,7 @@ class Router:
     def _pair_just_answered(self, history: Sequence[dict]) -> str | None:
         """The twinned pair the first line of the last answer names ("Jakarta serta Rotterdam"), if any."""
         answer = next((m.get("content") or "" for m in reversed(history) if m.get("role") == "assistant"), "")
-        lead = re.sub(r"\s*\[\d+\]", "", answer.strip().split("\n", 1)[0])
+        lead = MARKER_RUN.sub("", answer.strip().split("\n", 1)[0])
         places = self.records.find_places(lead, fuzzy=False)
         homes = [p for p in places if p.kind in ("city", "province")]
         partners = [p for p in places if p.kind == "partner"]
@@ -468,8 +470,7 @@ class Router:
             home = " dan ".join(p.name for p in previous.indonesian)
             return f"{home} {joiner} {' '.join(turn.unknown_names)} {self.data.domain_names[0]}?"
         if previous.places and not previous.article_aspects:
-            set_aside = {p.key for p in self._kept_places(turn.text)[1]}
-            if set_aside and previous.indonesian:
+            if turn.set_aside and previous.indonesian:
                 # "selain Darwin ada lagi?" after "Ambon kembar sama Darwin?": Ambon's other partners.
                 home = " dan ".join(p.name for p in previous.indonesian)
                 return f"{home} punya {self.data.domain_names[-1]} apa saja {drop_cue(turn.text)}".strip()
@@ -545,7 +546,7 @@ class Router:
 def _item_name(item: str) -> str:
     """What a list item of an answer is about: its label ("Pilih Partner yang Tepat: …"), else its
     first few words; citation markers dropped."""
-    text = re.sub(r"\s*\[\d+\]", "", item).strip()
+    text = MARKER_RUN.sub("", item).strip()
     label, colon, _ = text.partition(":")
     if colon and len(label.split()) <= 8:
         return label.strip()

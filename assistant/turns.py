@@ -29,6 +29,7 @@ class Turn:
     more: bool  # "kenapa?", "lanjut", "contohnya?": asks for more of the previous answer
     need: tuple[str, ...]  # the words saying what is asked, beyond places and cues
     aspect_words: tuple[str, ...] = ()  # the aspect cue words as written ("sejarah", "cara")
+    set_aside: tuple[PlaceMatch, ...] = ()  # named but not asked about ("selain Darwin", "aku arek …")
 
     @property
     def indonesian(self) -> list[PlaceMatch]:
