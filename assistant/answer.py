@@ -39,6 +39,7 @@ class SentenceWeights:
     support: int = 3  # supporting sentences at most, after the lead
     focus: float = 0.6  # the sentence holds a word of what the question is specifically about
     direct_over_list: float = 0.5  # how far above every list item a sentence outside the list leads it
+    phrasing: float = 0.0  # z-score of the nearest question users ask about the sentence (corpus/phrasings)
 
 
 MAX_LIST_ITEMS = 6
@@ -128,6 +129,10 @@ class Composer:
                 previous = sentence.strip()
         sims = {sid: result.sentence_similarity[sid] for _, _, _, sid, _ in rows if sid in result.sentence_similarity}
         sim_z = zscores(sims, {sid for _, _, _, sid, _ in rows}) if sims else {}
+        asked = {sid: result.phrasing_similarity[sid] for _, _, _, sid, _ in rows if sid in result.phrasing_similarity}
+        # Standardised among the sentences that have phrasings: one without (an added document's)
+        # stays neutral rather than counting as the worst match.
+        asked_z = zscores(asked, set(asked)) if asked else {}
         w = self.weights
         scored = []
         labels: dict[str, set[str]] = {}
@@ -143,7 +148,7 @@ class Composer:
             if sid in asked_before:
                 words = words | content_words(asked_before[sid], self.lexicon)
             overlap = sum(idf.get(t, 0.0) for t in words & query) / query_mass
-            score = (w.similarity * sim_z.get(sid, 0.0) + w.overlap * overlap
+            score = (w.similarity * sim_z.get(sid, 0.0) + w.phrasing * asked_z.get(sid, 0.0) + w.overlap * overlap
                      + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label
                      + w.aspect * (sid in names_aspect) + w.focus * bool(focus_words & words))
             scored.append(_Scored(score, chunk, position, sentence.strip(), rank, sid in names_aspect))

@@ -19,8 +19,22 @@ from .config import Settings
 from .bank import load_jsonl
 from .evaluation import gold_rank
 
-_CHILD = r"""
-import json, resource, sys, time
+# Source run in the measured child processes (here and in scale_bench): their own peak memory.
+PEAK_RSS_CODE = r"""
+import resource
+
+
+def peak_rss_mb():
+    # VmHWM is this program's own peak; ru_maxrss also counts the parent it was forked from.
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(l.split()[1]) for l in status if l.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+"""
+
+_CHILD = PEAK_RSS_CODE + r"""
+import json, sys, time
 t0 = time.perf_counter()
 from assistant import Assistant, Settings
 settings = Settings.from_env()
@@ -30,7 +44,7 @@ first = time.perf_counter() - t0
 for q in json.loads(sys.argv[1]):
     assistant.ask(q)
 print(json.dumps({"first_answer_s": first, "first_answer_wall": time.time(), "refused": answer.refused,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak_rss_mb()}))
 """
 
 

@@ -16,8 +16,10 @@ from .corpus import load_articles
 from .embeddings import make_embedder
 from .errors import CorpusError, InvalidQuestion
 from .index import ChromaIndex, SyncReport
+from .phrasings import load_phrasings
 from .prompts import load_phrases
 from .records import RecordStore, answer_by_focus, answer_from_records
+from .records.model import fold
 from .retrieval import HybridRetriever, RetrievalResult
 from .router_setup import build_router
 from .routing import Decision, Router, Turn
@@ -186,8 +188,12 @@ class Assistant:
         if answer is None:
             return self._records_by_focus(decision)
         asks_number = bool(self.routing.asks_number.search(turn.norm))
-        checks_need = bool(turn.need) and (asks_number or not (turn.intents & {"twinning", "year", "focus"}
-                                                               or turn.strong_domain))
+        # The words of a name we have no record of ("Jakarta sama Kairo?") are the partner asked
+        # about, not something asked of the places.
+        named = {w for name in turn.unknown_names for w in fold(name).split()}
+        need = [w for w in turn.need if w not in named]
+        checks_need = bool(need) and (asks_number or not (turn.intents & {"twinning", "year", "focus"}
+                                                          or turn.strong_domain))
         if not checks_need and all(p.kind == "country" for p in turn.places):
             return answer  # nothing to judge and no passage to add: no search on this path
         result = self._search(decision, k=self.settings.top_k)
@@ -206,7 +212,7 @@ class Assistant:
         # What the articles say about these places comes first when that is what was asked
         # ("Surabaya belajar apa dari Busan?"), after the record rows otherwise.
         # "sejak kapan?" is answered by the record's year, whatever aspect it also names.
-        lead_with_articles = (bool(turn.article_aspects or turn.need or "focus" in turn.intents)
+        lead_with_articles = (bool(turn.article_aspects or need or "focus" in turn.intents)
                               and "year" not in turn.intents)
         bridge = self.phrases.get("articles_about_places", places=" – ".join(p.name for p in turn.places))
         if lead_with_articles:
@@ -350,7 +356,10 @@ class Assistant:
             # "koordinasi yang jelek contohnya apa?": an example of that topic, not the case-study section.
             aspects = aspects - {"example"}
         return self._retriever().search(query, k, kinds=("article",), aspects=aspects,
-                                        ignore_terms=self._domain_stems())
+                                        ignore_terms=self._domain_stems(),
+                                        # Phrasings are self-contained questions: a follow-up merged
+                                        # with earlier turns reads like none of them.
+                                        match_phrasings=not decision.context)
 
     def _out_of_scope_message(self, turn: Turn, uncovered: tuple[str, ...]) -> str:
         """Says plainly what is not covered, and what can be said about the place it names."""
@@ -414,8 +423,12 @@ class Assistant:
 
     def _new_retriever(self) -> HybridRetriever:
         self._router_cache = None  # the spelling vocabulary follows the corpus
+        phrasings, errors = load_phrasings(self.settings.corpus_dir)
+        for error in errors:
+            log.warning("phrasings: %s", error)
         return HybridRetriever(self.index, self.index.embedder, self.lexicon, self.routing.fusion,
-                               aspects_of=lambda text: self.routing.aspects_of(text, self.lexicon))
+                               aspects_of=lambda text: self.routing.aspects_of(text, self.lexicon),
+                               phrasings=phrasings)
 
     def _router(self) -> Router:
         if self._router_cache is None:

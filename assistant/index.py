@@ -314,6 +314,12 @@ class ChromaIndex:
             return s.data_dir / f"keyword-{s.chroma_host}-{s.chroma_port}-{s.collection}"
         return s.index_dir / f"keyword-{s.collection}"
 
+    @property
+    def phrasing_dir(self):
+        """Where the vectors of the phrasings (corpus/phrasings) are cached, beside the keyword index."""
+        keyword = self.keyword_dir
+        return keyword.with_name("phrasings-" + keyword.name.removeprefix("keyword-"))
+
     def chunk_ids(self) -> list[str]:
         """The ids of every stored entry (cheap: no documents or vectors are read)."""
         return self._get_all()["ids"]

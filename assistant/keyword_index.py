@@ -31,7 +31,7 @@ from .text import Lexicon, load_lexicon, tokenize
 log = logging.getLogger(__name__)
 
 K1, B = 1.5, 0.75
-FORMAT_VERSION = "3"  # bump when what is stored changes: forces a rebuild
+FORMAT_VERSION = "4"  # bump when what is stored changes: forces a rebuild
 MANIFEST = "manifest.json"
 IDS_FILE = "chunk_ids.json"
 TOKENS_FILE = "tokens.jsonl"  # chunk_id -> tokens, reused by the next rebuild
@@ -176,9 +176,19 @@ def _load_tokens(directory: Path) -> dict[str, list[str]]:
     return cache
 
 
-def build(directory: Path, chunk_ids: list[str], tokens: list[list[str]], tokenizer: str = "") -> None:
-    """Write the BM25 matrix, ids, token cache and manifest to `directory` (replaced atomically)."""
+def build(directory: Path, chunk_ids: list[str], tokens: list[list[str]], tokenizer: str = "",
+          extra: Mapping[str, tuple[str, list[str]]] | None = None) -> None:
+    """Write the BM25 matrix, ids, token cache and manifest to `directory` (replaced atomically).
+
+    `extra`: passage id -> (cache key, tokens of the questions users ask about it). Their words are
+    searched with the passage but are not its own terms (`doc_tokens`), which say what the source holds.
+    """
     bm25s = _bm25s()
+    extra = extra or {}
+    # The questions add the words users type that the passage lacks, each once: repeating the
+    # passage's own words, or one word per question, would outweigh the passage's text.
+    searched = [terms + sorted(set(extra[cid][1]) - set(terms)) if cid in extra else terms
+                for cid, terms in zip(chunk_ids, tokens)]
     directory = Path(directory)
     directory.parent.mkdir(parents=True, exist_ok=True)
     staging = directory.with_name(f"{directory.name}.tmp-{os.getpid()}-{threading.get_ident()}")
@@ -186,7 +196,7 @@ def build(directory: Path, chunk_ids: list[str], tokens: list[list[str]], tokeni
     staging.mkdir()
     if chunk_ids:
         model = bm25s.BM25(k1=K1, b=B, method="lucene")
-        model.index(tokens, show_progress=False)
+        model.index(searched, show_progress=False)
         model.save(str(staging), show_progress=False)
         vocab = model.vocab_dict
         lengths = np.array([len(t) for t in tokens], dtype=np.int64)
@@ -196,7 +206,10 @@ def build(directory: Path, chunk_ids: list[str], tokens: list[list[str]], tokeni
     with (staging / TOKENS_FILE).open("w", encoding="utf-8") as handle:
         for cid, terms in zip(chunk_ids, tokens):
             handle.write(f"{cid}\t{' '.join(terms)}\n")
-    manifest = {"format": FORMAT_VERSION, "fingerprint": fingerprint(chunk_ids, tokenizer), "tokenizer": tokenizer,
+        for key, terms in extra.values():
+            handle.write(f"{key}\t{' '.join(terms)}\n")
+    keys = chunk_ids + [key for key, _ in extra.values()]
+    manifest = {"format": FORMAT_VERSION, "fingerprint": fingerprint(keys, tokenizer), "tokenizer": tokenizer,
                 "count": len(chunk_ids)}
     (staging / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     # Swap directories: readers that still map the old files keep them until they let go.
@@ -214,13 +227,25 @@ def _manifest(directory: Path) -> dict:
         return {}
 
 
-def open_keyword_index(source: ChunkSource, directory: Path, lexicon: Lexicon | None = None) -> PersistedKeywordIndex:
-    """The keyword index for exactly the passages in `source`, rebuilt first if it is stale."""
+def expansion_key(chunk_id: str, text: str) -> str:
+    """Cache key of a passage's expansion: changes when the questions do."""
+    return f"{chunk_id}+{hashlib.sha1(text.encode('utf-8')).hexdigest()[:12]}"
+
+
+def open_keyword_index(source: ChunkSource, directory: Path, lexicon: Lexicon | None = None,
+                       expansions: Mapping[str, str] | None = None) -> PersistedKeywordIndex:
+    """The keyword index for exactly the passages in `source`, rebuilt first if it is stale.
+
+    `expansions`: passage id -> the questions users ask about it (corpus/phrasings), searched along
+    with the passage ("negeri sakura" finds the passage that says "Tokyo").
+    """
     directory = Path(directory)
     lexicon = lexicon or load_lexicon()
     tokenizer = lexicon_signature(lexicon)
     ids = source.passage_ids()
-    wanted = fingerprint(ids, tokenizer)
+    present = set(ids)
+    extra_keys = {cid: expansion_key(cid, text) for cid, text in (expansions or {}).items() if cid in present and text}
+    wanted = fingerprint(ids + list(extra_keys.values()), tokenizer)
     with _build_lock:
         manifest = _manifest(directory)
         if manifest.get("fingerprint") != wanted:
@@ -230,7 +255,11 @@ def open_keyword_index(source: ChunkSource, directory: Path, lexicon: Lexicon | 
             texts = source.keyword_texts(missing) if missing else {}
             for cid in missing:
                 cache[cid] = tokenize(texts.get(cid, ""), lexicon=lexicon)
+            for cid, key in extra_keys.items():
+                if key not in cache:
+                    cache[key] = tokenize(expansions[cid], lexicon=lexicon)
             log.info("keyword index: rebuilding for %d passages (%d tokenized now)", len(ids), len(missing))
-            build(directory, ids, [cache[cid] for cid in ids], tokenizer)
+            build(directory, ids, [cache[cid] for cid in ids], tokenizer,
+                  {cid: (key, cache[key]) for cid, key in extra_keys.items()})
         stored = json.loads((directory / IDS_FILE).read_text(encoding="utf-8"))
     return PersistedKeywordIndex(directory, stored)

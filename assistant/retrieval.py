@@ -8,6 +8,11 @@ best sentence vector of each passage — and their scores are standardised (z-sc
 candidates) and mixed. A passage whose heading names what the question asks about ("tantangan",
 "tips", …) gets a small bonus. The keyword index is built from the chunks stored in Chroma, so
 the two never disagree on what is indexed.
+
+Users rarely type an article's words, so BM25 searches each passage together with the questions an
+editor wrote for its sentences (corpus/phrasings, see assistant/phrasings.py): on dev this took
+recall@5 from 0.90 to 0.96 (heavy paraphrase 0.69 -> 0.90). The nearest of those questions also
+tells the composer which sentence of a passage was asked about.
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ from langchain_core.embeddings import Embeddings
 
 from .index import ChromaIndex
 from .keyword_index import open_keyword_index
+from .phrasings import Phrasing, PhrasingIndex
 from .schema import Chunk, Hit
 from .text import Lexicon, tokenize
 
@@ -66,6 +72,8 @@ class RetrievalResult:
     query_tokens: tuple[str, ...]
     # cosine similarity of the sentences the sentence search returned, by sentence chunk id
     sentence_similarity: dict[str, float] = field(default_factory=dict)
+    # by sentence chunk id: similarity of the nearest question written for that sentence
+    phrasing_similarity: dict[str, float] = field(default_factory=dict)
 
 
 class HybridRetriever:
@@ -73,19 +81,24 @@ class HybridRetriever:
 
     def __init__(self, index: ChromaIndex, embedder: Embeddings, lexicon: Lexicon | None = None,
                  weights: FusionWeights | None = None,
-                 aspects_of: Callable[[str], frozenset[str]] | None = None) -> None:
+                 aspects_of: Callable[[str], frozenset[str]] | None = None,
+                 phrasings: list[Phrasing] | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.lexicon = lexicon  # None: the project's own prompts/lexicon.yaml
         self.weights = weights or FusionWeights()
         self.aspects_of = aspects_of
+        self.phrasing_list = phrasings or []
         self.reload()
 
     def reload(self) -> None:
         """Re-read the passages from Chroma (after an ingest)."""
         self._vectors: dict[str, list[float]] = {}
         self.chunks: dict[str, Chunk] = {c.chunk_id: c for c in self.index.passages()}
-        self.keyword = open_keyword_index(self.index, self.index.keyword_dir, lexicon=self.lexicon)
+        self.phrasings = PhrasingIndex.build(self.phrasing_list, self.chunks.values(), self.embedder,
+                                             self.index.model, self.index.phrasing_dir, self.lexicon)
+        self.keyword = open_keyword_index(self.index, self.index.keyword_dir, lexicon=self.lexicon,
+                                          expansions=self.phrasings.passage_texts())
         self._aspects: dict[str, frozenset[str]] = {}  # filled as passages become candidates
 
     def _aspects_of_chunk(self, chunk: Chunk) -> frozenset[str]:
@@ -97,10 +110,13 @@ class HybridRetriever:
         return self._aspects[chunk.chunk_id]
 
     def search(self, question: str, k: int = 5, *, kinds: tuple[str, ...] | None = None,
-               aspects: frozenset[str] = frozenset(), ignore_terms: frozenset[str] = frozenset()) -> RetrievalResult:
+               aspects: frozenset[str] = frozenset(), ignore_terms: frozenset[str] = frozenset(),
+               match_phrasings: bool = False) -> RetrievalResult:
         """The k best passages (of the given kinds) for a question.
 
-        `ignore_terms` are stems left out of the keyword query.
+        `ignore_terms` are stems left out of the keyword query. With `match_phrasings`, the question
+        is also compared with the questions written for each sentence (corpus/phrasings), for the
+        composer to weigh.
         """
         w = self.weights
         tokens = tokenize(question, lexicon=self.lexicon)
@@ -148,6 +164,7 @@ class HybridRetriever:
             best_keyword=max(keyword_ranked.values(), default=0.0),
             query_tokens=tuple(tokens),
             sentence_similarity=sentence_hits,
+            phrasing_similarity=self.phrasings.search(vector) if match_phrasings else {},
         )
 
     def _query_vector(self, question: str) -> list[float]:

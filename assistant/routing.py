@@ -394,6 +394,8 @@ class Router:
         """Does this turn leave out what it is about ("kalau Bandung?", "sejak kapan?")?"""
         if turn.more:
             return True
+        if not turn.places and self.data.places_before.search(turn.norm):
+            return True  # "mereka jadi sister city sejak kapan?": the places of the turn before
         # "sama Milan pun kembar kau bilang?": a partner joined to nobody is joined to the city before.
         joined_to_nobody = bool(turn.foreign) and not turn.indonesian and self._opens_with_joiner(turn)
         complete = (
@@ -433,6 +435,10 @@ class Router:
             if previous.unknown_names and not previous.places and len(turn.places) == 1:
                 # "kalo ambon?" after "ternate ada sister city?": the same question about Ambon.
                 return swap_in_name(previous, turn.places[0].typed)
+            if turn.foreign and not turn.indonesian and self._pair_with_unknown_name(previous):
+                # "kalau Kuala Lumpur?" after "Jakarta sama Kairo?": the same pair question, another partner.
+                home = " dan ".join(p.name for p in previous.indonesian)
+                return f"{home} sama {' dan '.join(p.typed for p in turn.foreign)} {self.data.domain_names[0]}?"
             text = swap_places(previous, turn)
             rest = drop_cue(without_places(turn))
             extra = " ".join(w for w in _WORD.findall(rest) if normalize(w, self.lexicon) not in
@@ -492,6 +498,19 @@ class Router:
         """The concept's name ("sister city") when the previous turn was about it, else nothing."""
         return self.data.domain_names[0] if (previous.strong_domain or previous.weak_domain) else ""
 
+    def _pair_with_unknown_name(self, turn: Turn) -> bool:
+        """"Jakarta sama Kairo?": an Indonesian place joined to the one name we have no record of, and
+        nothing else asked. That is a pair question; the records answer it (no such pair)."""
+        if len(turn.indonesian) != 1 or turn.foreign or len(turn.unknown_names) != 1 or turn.article_aspects:
+            return False
+        name = turn.unknown_names[0]
+        named = set(fold(name).split())
+        if any(word not in named for word in turn.need) or self.unknown_places.is_indonesian(name):
+            return False
+        start = turn.text.find(name)
+        before = _WORD.findall(normalize(turn.text[:start], self.lexicon)) if start > 0 else []
+        return bool(before) and before[-1] in self.data.pair_joiners
+
     def _lone_name(self, turn: Turn) -> str | None:
         """The one word of a follow-up that can only be a name ("samarinda?", "kendari gimana?")."""
         if turn.places or turn.aspects or turn.intents or len(turn.need) != 1:
@@ -532,6 +551,8 @@ class Router:
                 return "records", "tempat + tahun/bidang"
             if not turn.need and not turn.article_aspects:
                 return "records", "hanya nama tempat"
+            if self._pair_with_unknown_name(turn):
+                return "records", "pasangan dengan nama yang tidak tercatat"
             return "articles", "tempat + kebutuhan lain: dinilai dari sumber"
         if turn.unknown_names and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects:
             return "records", "tempat yang tidak dikenal + kata kota kembar"

@@ -72,6 +72,7 @@ class RoutingData:
     origin_words: frozenset[str]  # "arek", "warga", "asli", "from": … and of where they are from
     partner_name_words: frozenset[str]  # "namanya": the partners' names, in a question about twinning
     whole_list: Cues  # "semuanya": the whole list, not the part the previous turn narrowed it to
+    places_before: Cues  # "mereka", "kedua kota itu": the places of the previous turn
     strong_domain: Cues
     weak_domain: Cues
     dismiss: Cues
@@ -230,6 +231,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         origin_words=word_set(data.get("origin_words"), "origin_words"),
         partner_name_words=word_set(data.get("partner_name_words"), "partner_name_words"),
         whole_list=cues(data.get("whole_list"), "whole_list"),
+        places_before=cues(data.get("places_before"), "places_before"),
         strong_domain=cues(domain.get("strong"), "domain.strong"),
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),

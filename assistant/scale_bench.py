@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .bench import percentile
+from .bench import PEAK_RSS_CODE, percentile
 from .chunking import split_blocks
 from .config import PROJECT_ROOT, Settings
 from .corpus import load_articles
@@ -37,8 +37,8 @@ from .text import split_sentences
 PASSAGES_PER_DOCUMENT = 24
 SECTIONS = ("Latar Belakang", "Program Kerja Sama", "Capaian", "Kendala", "Rencana Tindak Lanjut", "Anggaran")
 
-_CHILD = r"""
-import json, resource, sys, time
+_CHILD = PEAK_RSS_CODE + r"""
+import json, sys, time
 t0 = time.perf_counter()
 from assistant import Assistant, Settings
 assistant = Assistant.from_settings(Settings.from_env(), ingest_if_needed=False)
@@ -54,7 +54,7 @@ for q in questions:
     latencies.append((time.perf_counter() - start) * 1000)
 print(json.dumps({"cold_in_process_s": cold, "ready_wall": ready_wall,
                   "refused": first.refused, "latencies_ms": latencies,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mb": peak_rss_mb()}))
 """
 
 

@@ -366,3 +366,25 @@ def test_the_sentence_holding_what_is_specifically_asked_leads(real_assistant):
     """"selalu mulus?": the sentence saying "tidak senantiasa berjalan mulus" beats general ones."""
     answer = real_assistant.ask("sister city selalu mulus gak sih jalannya?")
     assert "tidak senantiasa berjalan mulus" in answer.answer.split("\n", 1)[0], answer.answer
+
+
+def test_a_question_in_other_words_than_the_articles_finds_the_sentence_through_phrasings(real_assistant):
+    """"rezim … berganti" never appears in the articles; the questions written for the sentence
+    on a change of government (corpus/phrasings) carry such words."""
+    answer = real_assistant.ask("kalau rezim di negara mitra berganti, programnya gimana?")
+    lead = answer.answer.split("\n\n")[0]
+    assert not answer.refused and "perubahan pemerintahan" in lead, answer.answer
+    answer = real_assistant.ask("kenapa kolaborasi dua kota bisa seret gara-gara adat yang lain?")
+    lead = answer.answer.split("\n\n")[0]
+    assert "budaya" in lead and "Kesenjangan" not in lead, answer.answer
+    assert all(c.ok for c in check_citations(answer))
+
+
+def test_phrasings_are_matched_only_for_questions_that_stand_on_their_own(real_assistant):
+    """A follow-up merged with earlier turns reads like none of the self-contained questions."""
+    alone = real_assistant.route("kalau rezim di negara mitra berganti, programnya gimana?", [])
+    assert real_assistant._search(alone, 5).phrasing_similarity
+    history = [{"role": "user", "content": "tantangan sister city apa aja?"},
+               {"role": "assistant", "content": real_assistant.ask("tantangan sister city apa aja?").answer}]
+    follow_up = real_assistant.route("solusinya?", history)
+    assert follow_up.context and not real_assistant._search(follow_up, 5).phrasing_similarity

@@ -110,6 +110,29 @@ def test_a_new_passage_rebuilds_and_tokenizes_only_that_passage(index, monkeypat
     assert added.chunk_id not in keyword.chunk_ids
 
 
+def test_a_passage_is_found_by_the_questions_written_for_it_which_are_not_its_own_terms(index, monkeypatch):
+    """corpus/phrasings: "negeri sakura" finds the passage that says "Tokyo"; answerability still
+    reads only what the source holds (doc_tokens)."""
+    tokyo = next(c for c in index.passages() if c.text.startswith("Jakarta dan Tokyo"))
+    plain = open_keyword_index(index, index.keyword_dir)
+    query = tokenize("ibu kota kita berguru ke negeri sakura soal apa?")
+    assert tokyo.chunk_id not in [cid for cid, _ in plain.search(query, 3)]
+    expansions = {tokyo.chunk_id: "Jakarta belajar apa dari negeri sakura?\nIbu kota berguru ke Nippon soal apa?"}
+    expanded = open_keyword_index(index, index.keyword_dir, expansions=expansions)
+    assert expanded.search(query, 3)[0][0] == tokyo.chunk_id
+    assert "sakura" not in expanded.doc_tokens[tokyo.chunk_id]
+    assert expanded.doc_tokens[tokyo.chunk_id] == plain.doc_tokens[tokyo.chunk_id]
+    # Changed questions rebuild, tokenizing only the new questions; the passages' tokens are reused.
+    seen = []
+    real = keyword_index.tokenize
+    monkeypatch.setattr(keyword_index, "tokenize", lambda t, **kw: seen.append(t) or real(t, **kw))
+    changed = {tokyo.chunk_id: "Jakarta nyontek apa dari Jepang?"}
+    again = open_keyword_index(index, index.keyword_dir, expansions=changed)
+    assert seen == ["Jakarta nyontek apa dari Jepang?"]
+    assert again.search(tokenize("nyontek"), 1)[0][0] == tokyo.chunk_id
+    assert not again.search(tokenize("sakura"), 1)
+
+
 def test_an_empty_index_answers_nothing(tmp_path):
     chroma = ChromaIndex(Settings().with_(index_dir=tmp_path / "i"), WordHashEmbeddings())
     keyword = open_keyword_index(chroma, chroma.keyword_dir)

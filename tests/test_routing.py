@@ -429,3 +429,34 @@ def test_an_ordinal_turn_in_history_is_read_as_it_was_then(router):
                user("yang ketiga maksudnya gimana?"), bot("Perubahan Politik dan Kebijakan: … [1]")]
     decision = router.route("solusinya?", history)
     assert "politik" in decision.standalone.casefold(), decision.standalone
+
+
+def test_a_city_with_a_name_we_have_no_record_of_is_a_pair_question(router):
+    """"Bogor sama Oslo?": the name is the partner asked about, not a need the sources must cover."""
+    decision = router.route("Bogor sama Oslo?")
+    assert decision.path == "records", decision.reason
+    assert [n.casefold() for n in decision.turn.unknown_names] == ["oslo"]
+    # With a need of its own, the sources still judge it.
+    assert router.route("Bogor sama Oslo jauh gak?").path == "articles"
+    # The next partner keeps the city: "kalau Kuala Lumpur?" asks about Bogor – Kuala Lumpur.
+    history = [user("Bogor sama Oslo?"), bot("Aku nggak nemu catatan kalau Bogor dan Oslo itu kota kembar.")]
+    decision = router.route("kalau Kuala Lumpur?", history)
+    assert {p.key for p in decision.turn.places} == {"bogor", "kuala-lumpur"} and not decision.turn.unknown_names
+    assert decision.path == "records", decision.reason
+
+
+@pytest.mark.parametrize("question", ["mereka jadi sister city sejak kapan?", "keduanya kerja sama dari taun brp?",
+                                      "since when have they been sister cities?"])
+def test_they_are_the_places_of_the_turn_before(router, question):
+    history = [user("kenapa Ambon milih Vlissingen buat klinik mata?"), bot("Ambon – Vlissingen, Belanda …")]
+    decision = router.route(question, history)
+    assert {p.key for p in decision.turn.places} >= {"ambon"} and decision.path == "records", decision.reason
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("woy bro, apa kabar?", "greeting"),  # "woy" greets
+    ("mantap ki' jawabanta, daeng!", "praise"),  # Makassar: "daeng" addresses, "-ta" is "your"
+])
+def test_regional_small_talk(router, question, kind):
+    decision = router.route(question)
+    assert decision.path == "smalltalk" and decision.smalltalk == kind, decision.reason
