@@ -80,14 +80,16 @@ class Router:
         if not words:
             return None
         covered = [False] * len(words)
-        kind_found = None
         spans = _word_spans(norm)
+        # The kind whose cues cover the most words: "tarimo kasih banyak yo" thanks, though "yo" greets.
+        weight: dict[str, int] = {}
         for kind, cues in self.data.smalltalk.items():
             for match in cues.find(norm):
-                kind_found = kind_found or kind
                 for i, (start, end) in enumerate(spans):
                     if start >= match.start() and end <= match.end():
                         covered[i] = True
+                        weight[kind] = weight.get(kind, 0) + 1
+        kind_found = max(weight, key=weight.get) if weight else None
         rest = [w for w, c in zip(words, covered) if not c and w not in self.data.filler and not w.isdigit()]
         if not kind_found or not rest:
             return kind_found

@@ -18,7 +18,8 @@ from .retrieval import FusionWeights
 from .text import Lexicon, lexicon_path, load_lexicon, normalize
 
 ROUTING_FILE = "routing.yaml"
-SMALLTALK_KINDS = ("greeting", "how_are_you", "thanks", "bye", "identity", "capability", "praise", "complaint", "ack")
+SMALLTALK_KINDS = ("greeting", "how_are_you", "thanks", "bye", "identity", "capability", "praise", "complaint",
+                   "apology", "ack")
 ASPECTS = ("concept", "history", "benefit", "challenge", "tip", "solution", "example", "activity", "purpose", "summary")
 RECORD_INTENTS = ("twinning", "year", "focus", "learned", "list", "which", "yes_no", "province")
 FEATURES = ("strong_domain", "weak_domain", "aspect", "coverage", "similarity", "keyword", "uncovered_need",

@@ -460,3 +460,14 @@ def test_they_are_the_places_of_the_turn_before(router, question):
 def test_regional_small_talk(router, question, kind):
     decision = router.route(question)
     assert decision.path == "smalltalk" and decision.smalltalk == kind, decision.reason
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Tarimo kasih banyak yo, sanak.", "thanks"),  # Minang: "yo" is a particle here, not a greeting
+    ("Mohon maaf, pertanyaan saya sebelumnya kurang jelas.", "apology"),  # about their own message
+    ("Wilujeng enjing, kumaha damang?", "greeting"),  # Sundanese good morning
+    ("malem bestie 👋", "greeting"),
+])
+def test_the_kind_that_covers_the_most_words_wins(router, question, kind):
+    decision = router.route(question)
+    assert decision.path == "smalltalk" and decision.smalltalk == kind, decision.reason
