@@ -291,6 +291,8 @@ def test_the_best_passage_introducing_a_list_brings_the_list(real_assistant):
     ("dasar hukum pemda bikin sister city apa ya?", "hukum"),
     ("sister city diatur di UU nomor berapa?", "uu"),
     ("Is there a law that regulates sister city agreements in Indonesia?", "law"),
+    ("program kota kembar gitu kena pajak gak sih?", "pajak"),
+    ("gmn cara ngelamar jadi staf di kota mitra sister city?", "ngelamar"),
 ])
 def test_a_topic_no_source_mentions_is_refused_though_the_domain_is_named(real_assistant, question, topic):
     answer = real_assistant.ask(question)

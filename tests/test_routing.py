@@ -471,3 +471,11 @@ def test_regional_small_talk(router, question, kind):
 def test_the_kind_that_covers_the_most_words_wins(router, question, kind):
     decision = router.route(question)
     assert decision.path == "smalltalk" and decision.smalltalk == kind, decision.reason
+
+
+def test_chat_abbreviations_of_since_and_not(router):
+    """"LA sjk kpn?", "gold coast jg bkn?": "sjk" is sejak, "bkn" is bukan, not a need of their own."""
+    history = [user("Makassar punya sister city di mana aja?"), bot("Kuala Terengganu, Lismore, Peshawar, Qingdao")]
+    decision = router.route("gold coast jg bkn?", history)
+    assert decision.path == "records" and decision.turn.need == (), (decision.reason, decision.turn.need)
+    assert "year" in router.route("Makassar sama Lismore sjk kpn?").turn.intents
