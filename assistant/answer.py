@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from .chunking import item_label
+from .chunking import item_label, sentence_id
 from .citations import Citations
 from .prompts import Phrases
 from .retrieval import HybridRetriever, RetrievalResult, zscores
@@ -99,7 +99,7 @@ class Composer:
     def _sentences(self, chunk: Chunk) -> list[tuple[int, str, str]]:
         """(position, text, sentence entry id) of a passage's sentences, as chunking.sentence_chunks
         splits and numbers them (so the ids match the sentence vectors)."""
-        return [(i, s, f"{chunk.chunk_id}#s{i}") for i, s in enumerate(split_sentences(chunk.text, self.lexicon))]
+        return [(i, s, sentence_id(chunk.chunk_id, i)) for i, s in enumerate(split_sentences(chunk.text, self.lexicon))]
 
     def rank_sentences(self, result: RetrievalResult, ignore_terms: frozenset[str],
                        aspect_of: Callable[[str], bool] | None = None,

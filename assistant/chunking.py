@@ -92,6 +92,12 @@ def item_label(text: str) -> str:
     return head.strip() if colon and 0 < len(head.split()) <= 8 else ""
 
 
+def sentence_id(passage_id: str, position: int) -> str:
+    """The id of a passage's sentence entry: what the sentence vectors, the composer and the
+    phrasings all refer to."""
+    return f"{passage_id}#s{position}"
+
+
 def sentence_chunks(chunks: list[Chunk]) -> list[Chunk]:
     """One kind="sentence" entry per sentence of each article chunk, for sentence-level search.
 
@@ -108,7 +114,7 @@ def sentence_chunks(chunks: list[Chunk]) -> list[Chunk]:
             context = label if label and not sentence.startswith(label) else ""
             out.append(
                 Chunk(
-                    chunk_id=f"{chunk.chunk_id}#s{position}",
+                    chunk_id=sentence_id(chunk.chunk_id, position),
                     source_id=chunk.source_id,
                     title=chunk.title,
                     section=chunk.section,

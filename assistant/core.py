@@ -19,7 +19,6 @@ from .index import ChromaIndex, SyncReport
 from .phrasings import load_phrasings
 from .prompts import load_phrases
 from .records import RecordStore, answer_by_focus, answer_from_records
-from .records.model import fold
 from .retrieval import HybridRetriever, RetrievalResult
 from .router_setup import build_router
 from .routing import Decision, Router, Turn
@@ -188,10 +187,7 @@ class Assistant:
         if answer is None:
             return self._records_by_focus(decision)
         asks_number = bool(self.routing.asks_number.search(turn.norm))
-        # The words of a name we have no record of ("Jakarta sama Kairo?") are the partner asked
-        # about, not something asked of the places.
-        named = {w for name in turn.unknown_names for w in fold(name).split()}
-        need = [w for w in turn.need if w not in named]
+        need = turn.need_besides_names  # "Jakarta sama Kairo?" asks nothing of the places
         checks_need = bool(need) and (asks_number or not (turn.intents & {"twinning", "year", "focus"}
                                                           or turn.strong_domain))
         if not checks_need and all(p.kind == "country" for p in turn.places):

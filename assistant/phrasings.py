@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from .chunking import sentence_id
 from .citations import squash
 from .errors import CorpusError
 from .schema import Chunk
@@ -88,7 +89,7 @@ def sentence_ids(passages: Iterable[Chunk], lexicon: Lexicon | None = None,
         if chunk.kind != "article" or (sources is not None and chunk.source_id not in sources):
             continue
         for position, sentence in enumerate(split_sentences(chunk.text, lexicon)):
-            found.setdefault((chunk.source_id, squash(sentence)), f"{chunk.chunk_id}#s{position}")
+            found.setdefault((chunk.source_id, squash(sentence)), sentence_id(chunk.chunk_id, position))
     return found
 
 

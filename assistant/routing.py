@@ -506,8 +506,7 @@ class Router:
         if len(turn.indonesian) != 1 or turn.foreign or len(turn.unknown_names) != 1 or turn.article_aspects:
             return False
         name = turn.unknown_names[0]
-        named = set(fold(name).split())
-        if any(word not in named for word in turn.need) or self.unknown_places.is_indonesian(name):
+        if turn.need_besides_names or self.unknown_places.is_indonesian(name):
             return False
         start = turn.text.find(name)
         before = _WORD.findall(normalize(turn.text[:start], self.lexicon)) if start > 0 else []
@@ -536,9 +535,7 @@ class Router:
                 # A definition is not about a place: "Balikpapan sister city-nya apa sih?" asks for its partners.
                 if turn.article_aspects - {"concept"} and not (asks_records_detail or lists or pair):
                     return "articles", "aspek artikel tentang tempat"
-                # The words of a name we have no record of ("Port Moresby") are the partner asked about.
-                named = {w for n in turn.unknown_names for w in fold(n).split()}
-                if len([w for w in turn.need if w not in named]) >= 2 and not (asks_records_detail or lists or pair):
+                if len(turn.need_besides_names) >= 2 and not (asks_records_detail or lists or pair):
                     # "gw gak bisa bahasa korea, gimana kalo kota gw kembaran sama kota sono?"
                     return "articles", "tempat + kebutuhan lain di soal kota kembar"
                 return "records", "tempat + kata kota kembar"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .records import PlaceMatch, RecordQuery
+from .records import PlaceMatch, RecordQuery, fold
 from .routing_data import ASPECTS
 
 Path_ = Literal["records", "articles", "smalltalk", "out_of_scope", "injection"]
@@ -42,6 +42,13 @@ class Turn:
     @property
     def article_aspects(self) -> frozenset[str]:
         return self.aspects & ARTICLE_ASPECTS
+
+    @property
+    def need_besides_names(self) -> tuple[str, ...]:
+        """The need without the words of names we have no record of: in "Jakarta sama Kairo?" or
+        "… kembaran sama Port Moresby?", the name is the partner asked about, not a need."""
+        named = {w for name in self.unknown_names for w in fold(name).split()}
+        return tuple(w for w in self.need if w not in named)
 
     @property
     def has_topic(self) -> bool:
