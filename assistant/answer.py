@@ -79,6 +79,14 @@ def _usable(sentence: str, lexicon: Lexicon | None) -> bool:
     return not stripped.endswith(("?", ":")) and len(stripped.split()) >= 4 and not is_chatter(stripped, lexicon)
 
 
+def _same_text(sentence: str, line: str) -> bool:
+    """Is the sentence the line (or its start), whatever the punctuation and case?"""
+    def letters(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.casefold()))
+    said = letters(sentence)
+    return bool(said) and letters(line).startswith(said)
+
+
 def _lead_form(sentence: str, openers: Openers) -> str:
     """The sentence as it can open an answer: a loose connective dropped, first letter capital."""
     trimmed = openers.loose.sub("", sentence.strip(), count=1)
@@ -157,7 +165,8 @@ class Composer:
     def compose(self, question: str, standalone: str, result: RetrievalResult, *, wants_list: bool,
                 ignore_terms: frozenset[str] = frozenset(), with_outro: bool = True,
                 aspect_of: Callable[[str], bool] | None = None, focus_words: frozenset[str] = frozenset(),
-                asks_list_of: Callable[[str], bool] | None = None, aspect_leads: bool = False) -> Answer:
+                asks_list_of: Callable[[str], bool] | None = None, aspect_leads: bool = False,
+                said_before: str = "") -> Answer:
         """The cited answer (the caller already judged the question answerable).
 
         focus_words: stems of what the question is specifically about; a list item whose label
@@ -166,12 +175,20 @@ class Composer:
         name the aspect asked about?
         aspect_leads: the best sentence that answers the aspect leads when it is close to the best
         of all ("cara mengatasi hambatan bahasa?": the remedy, not the hambatan, comes first).
+        said_before: a follow-up's previous answer (its first line). "kenapa?", "selain itu?" ask
+        for what comes next, so that lead is not said again.
         """
         ranked = self.rank_sentences(result, ignore_terms, aspect_of, focus_words)
         if aspect_leads and ranked and not ranked[0].answers_aspect:
             best = next((r for r in ranked if r.answers_aspect), None)
             if best is not None and best.score >= ranked[0].score - self.weights.same_passage:
                 ranked = [best] + [r for r in ranked if r is not best]
+        if said_before and len(ranked) > 1 and _same_text(_lead_form(ranked[0].sentence, self.openers), said_before):
+            lead = ranked[0]
+            # The sentence after it in its passage goes on from it (the reason, the next point).
+            after = next((r for r in ranked[1:] if r.chunk.chunk_id == lead.chunk.chunk_id
+                          and r.position == lead.position + 1), ranked[1])
+            ranked = [after] + [r for r in ranked if r is not after]
         if not ranked:
             return Answer(question, self.phrases.get("not_covered"), refused=True, route="refusal",
                           standalone_question=standalone)

@@ -278,10 +278,13 @@ class Assistant:
         wants_list = bool(turn.intents & {"list"} or (turn.article_aspects & LIST_ASPECTS
                                                       and "solution" not in turn.article_aspects))
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
-                                          ignore_terms=self._domain_stems(), aspect_of=self._aspect_test(turn),
+                                          ignore_terms=self._domain_stems(),
+                                          aspect_of=self._aspect_test(turn, self._asks_result(decision.own or turn)),
                                           focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)),
                                           asks_list_of=self._aspect_test(turn) if "list" in turn.intents else None,
-                                          aspect_leads="solution" in turn.article_aspects)
+                                          aspect_leads="solution" in turn.article_aspects
+                                          or self._asks_result(decision.own or turn),
+                                          said_before=decision.said_before)
         lead = answer.answer.strip().split("\n", 1)[0]
         if not answer.refused and self.routing.asks_number.search(turn.norm) and not self._holds_number(lead):
             # "Berapa lama MoU-nya berlaku?": on topic, but the direct answer says no number.
@@ -327,13 +330,22 @@ class Assistant:
         body = re.sub(r"\[\d+\]", " ", text)  # citation markers are not numbers
         return bool(re.search(r"\d", body)) or any(w in self.routing.number_words for w in re.findall(r"\w+", body.casefold()))
 
-    def _aspect_test(self, turn: Turn):
-        """Does a sentence name what the question asks about (its aspect)?"""
+    def _asks_result(self, turn: Turn) -> bool:
+        """"hasilnya bagi daerah?", "and the result?": what comes of the subject, nothing else."""
+        return bool(turn.need) and set(turn.need) <= self.routing.continues_subject
+
+    def _aspect_test(self, turn: Turn, asks_result: bool = False):
+        """Does a sentence name what the question asks about (its aspect)? For a question about the
+        result, a sentence that says "Hasilnya?" (or follows it) does."""
         wanted = turn.article_aspects
         if "summary" in wanted:
             wanted = frozenset({"summary"})  # "in a nutshell, what is it?": the gist, not any definition
         elif "solution" in wanted:
             wanted = frozenset({"solution"})  # "cara mengatasi hambatan bahasa?": the remedy, not the hambatan
+        if asks_result:
+            # Only the result: the example or benefit asked before is what it is the result of.
+            results = self.routing.continues_subject
+            return lambda text: bool(results & set(re.findall(r"[\w-]+", normalize(text, self.lexicon))))
         return lambda text: bool(wanted and self.routing.answered_aspects(text, self.lexicon) & wanted)
 
     def _search(self, decision: Decision, k: int) -> RetrievalResult:
@@ -355,7 +367,19 @@ class Assistant:
                                         ignore_terms=self._domain_stems(),
                                         # Phrasings are self-contained questions: a follow-up merged
                                         # with earlier turns reads like none of them.
-                                        match_phrasings=not decision.context)
+                                        match_phrasings=self._stands_alone(decision))
+
+    def _stands_alone(self, decision: Decision) -> bool:
+        """A turn that borrowed nothing, or only the concept's name and the section asked about
+        ("trus pertukaran pelajar manfaatnya apa?" + "sister city"): it reads like a question of its own."""
+        if not decision.context or decision.own is None:
+            return True
+        frame = set(normalize(" ".join([*self.routing.domain_names,
+                                         *(w for names in self.routing.aspect_names.values() for w in names)]),
+                              self.lexicon).split())
+        borrowed = set(re.findall(r"\w+", normalize(decision.standalone, self.lexicon))) \
+            - set(re.findall(r"\w+", normalize(decision.own.text, self.lexicon)))
+        return borrowed <= frame
 
     def _out_of_scope_message(self, turn: Turn, uncovered: tuple[str, ...]) -> str:
         """Says plainly what is not covered, and what can be said about the place it names."""

@@ -114,6 +114,8 @@ class Router:
                 return kind_found
         # "jawabanmu kok lama bgt", "wkwk relate banget sama kantor gw": a small-talk cue, no question,
         # and nothing about the domain, a place or an aspect.
+        if turn().follow_up_cue and turn().need:
+            return None  # "kalo koordinasinya jelek?": a follow-up question, though "jelek" is a complaint
         remark = "?" not in text and not any(w in self.data.question_words for w in words)
         if len(rest) <= 2 or (remark and len(rest) <= 5):
             t = turn()
@@ -214,8 +216,10 @@ class Router:
         ignorable = self._stopwords | self.data.generic_words | self.data.filler
         if homes:
             ignorable = ignorable | self.data.self_words | self.data.origin_words  # "aku arek …" asks nothing
-        if strong or "twinning" in intents:
-            ignorable = ignorable | self.data.partner_name_words  # "punyo kota kembar? Apo namonyo?"
+        if strong or "twinning" in intents or any(p.kind == "country" for p in places):
+            # "punyo kota kembar? Apo namonyo?", "yang di Belanda namanya apa?": the partner's name
+            # (not "istanbul dulu namanya apa": the city's own name)
+            ignorable = ignorable | self.data.partner_name_words
         # "resminya", "infonya": a generic word with "-nya" asks for nothing either.
         need = tuple(w for w, c in zip(words, covered) if not c and w not in ignorable and len(w) > 2
                      and not w.isdigit() and not (w.endswith("nya") and w[:-3] in ignorable))
@@ -311,6 +315,7 @@ class Router:
             changes = changes + ((typed, name),)
             turn = own = self.analyse(core)
         context: tuple[str, ...] = ()
+        said_before = ""
         previous = self._previous_topic(history)
         if previous is not None and self._leans_on_previous(turn):
             answered = self._pair_just_answered(history) if (turn.intents & {"year", "focus"}) and not turn.places \
@@ -319,16 +324,22 @@ class Router:
             # that named only "Belanda": "itu" is the pair the answer was about.
             merged = f"{drop_cue(turn.text)} {answered}" if answered else self._merge(turn, previous)
             context = (previous.text,)
+            said_before = self._last_answer_lead(history)
             turn = self.analyse(merged)
         turn = _mark_corrected_places(turn, changes)
         path, reason = self._path(turn)
         return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context,
-                        own=own)
+                        own=own, said_before=said_before)
+
+    @staticmethod
+    def _last_answer_lead(history: Sequence[dict]) -> str:
+        """The first line of the last answer, without citation markers."""
+        answer = next((m.get("content") or "" for m in reversed(history) if m.get("role") == "assistant"), "")
+        return MARKER_RUN.sub("", answer.strip().split("\n", 1)[0]).strip()
 
     def _pair_just_answered(self, history: Sequence[dict]) -> str | None:
         """The twinned pair the first line of the last answer names ("Jakarta serta Rotterdam"), if any."""
-        answer = next((m.get("content") or "" for m in reversed(history) if m.get("role") == "assistant"), "")
-        lead = MARKER_RUN.sub("", answer.strip().split("\n", 1)[0])
+        lead = self._last_answer_lead(history)
         places = self.records.find_places(lead, fuzzy=False)
         homes = [p for p in places if p.kind in ("city", "province")]
         partners = [p for p in places if p.kind == "partner"]
@@ -388,9 +399,16 @@ class Router:
             turn = self.analyse(core)
             if resolved is not None and self._leans_on_previous(turn):
                 turn = self.analyse(self._merge(turn, resolved))
-            if turn.has_topic:
+            if turn.has_topic and not self._asks_place_off_domain(turn):
                 resolved = turn
         return resolved
+
+    @staticmethod
+    def _asks_place_off_domain(turn: Turn) -> bool:
+        """"skor Liverpool semalem brp?": a place asked about something with no word of the domain.
+        Refused, it sets no topic: "balik ke Surabaya, yg di Amerika?" goes on from the turn before."""
+        return bool(turn.places and turn.need_besides_names and not (turn.strong_domain or turn.weak_domain or turn.aspects
+                                                       or turn.intents - {"list", "yes_no"}))
 
     def _leans_on_previous(self, turn: Turn) -> bool:
         """Does this turn leave out what it is about ("kalau Bandung?", "sejak kapan?")?"""
@@ -444,7 +462,8 @@ class Router:
             text = swap_places(previous, turn)
             rest = drop_cue(without_places(turn))
             extra = " ".join(w for w in _WORD.findall(rest) if normalize(w, self.lexicon) not in
-                             (self.data.filler | self.data.bare_filler | self._stopwords | self.data.follow_up.words))
+                             (self.data.filler | self.data.bare_filler | self._stopwords | self.data.follow_up.words
+                              | self.data.dismiss.words))  # "balik ke Surabaya": it asks nothing
             # What it asks about the places, though made of common words ("dapat apa", "bidang apa").
             asked = [m.group() for name in ("focus", "learned")
                      for m in self.data.records[name].find(normalize(rest, self.lexicon))]
@@ -463,6 +482,12 @@ class Router:
             # may have no data for; the records answer says so plainly.
             return swap_in_name(previous, name)
         if turn.article_aspects and previous.article_aspects and turn.follow_up_cue:
+            if turn.need:
+                # "kalau masalahnya koordinasi, solusinya apa?" after the language barrier: a subject
+                # and an aspect of its own; only the section asked about before and the concept's name
+                # come along ("and what was it meant to achieve?" after the history: its history).
+                frame = " ".join(self._aspect_names(previous))
+                return " ".join(part for part in (rest, frame, self._concept_name(previous)) if part)
             # "kalau tantangannya?" after a question about benefits: swap the aspect. Without "kalau"
             # ("contoh yg paling terkenal waktu itu?") the new aspect adds to the old one instead.
             return swap_aspect(previous, rest, self.data, self.lexicon)
@@ -477,7 +502,10 @@ class Router:
             # record of; the records answer says so plainly.
             home = " dan ".join(p.name for p in previous.indonesian)
             return f"{home} {joiner} {' '.join(turn.unknown_names)} {self.data.domain_names[0]}?"
-        if previous.places and not previous.article_aspects:
+        # "kalo beda bahasa gitu jadi masalah?" after a question about a place: a topic of its own
+        # (an aspect and its own words), asked of the concept, not of that place.
+        own_topic = bool(turn.article_aspects and turn.need)
+        if previous.places and not previous.article_aspects and not own_topic:
             if turn.set_aside and previous.indonesian:
                 # "selain Darwin ada lagi?" after "Ambon kembar sama Darwin?": Ambon's other partners.
                 home = " dan ".join(p.name for p in previous.indonesian)
@@ -485,16 +513,26 @@ class Router:
             # "sejak kapan?", "penduduknya berapa?" after a question about a place: that place.
             names = " dan ".join(p.name for p in previous.places)
             return f"{rest} {names}".strip()
+        if turn.need and set(turn.need) <= self.data.continues_subject:
+            # "lalu hasilnya bagi daerah?" after an example of the economic benefit: how that subject
+            # goes on, so its words ("ekonomi") come along, not only its aspect.
+            subject = " ".join(dict.fromkeys([*previous.aspect_words, *previous.need]))
+            return " ".join(part for part in (rest, subject, self._concept_name(previous)) if part)
         if len(turn.need) >= 2 or (turn.need and turn.follow_up_cue):
             # Its own need ("kalau anggaran daerahnya pas-pasan?", "klo buat pariwisata?"): only the previous topic's frame
             # (its aspect, the concept's name) comes along, not its other words.
-            frame = " ".join(dict.fromkeys(previous.aspect_words))
+            frame = " ".join(dict.fromkeys(previous.aspect_words or self._aspect_names(previous)))
             return " ".join(part for part in (rest, frame, self._concept_name(previous)) if part)
         if turn.article_aspects and not previous.article_aspects and previous.unknown_names:
             # "kalau kota gue mau mulai, langkah pertamanya apa?" after "bekasi ada kota kembar?" (a
             # place with no records): a topic of its own; only the concept's name comes along.
             return " ".join(part for part in (rest, self._concept_name(previous)) if part)
         return f"{rest} {previous.text}".strip()
+
+    def _aspect_names(self, previous: Turn) -> list[str]:
+        """The sources' words for the previous turn's aspects, when it named none itself ("when did
+        the idea start?" asks about history without saying "sejarah")."""
+        return [w for a in sorted(previous.article_aspects) for w in self.data.aspect_names.get(a, ())]
 
     def _concept_name(self, previous: Turn) -> str:
         """The concept's name ("sister city") when the previous turn was about it, else nothing."""

@@ -68,6 +68,7 @@ class Decision:
     reason: str = ""
     context: tuple[str, ...] = field(default=())  # previous turns it leaned on
     own: Turn | None = None  # the message alone, before anything was borrowed from history
+    said_before: str = ""  # a follow-up's previous answer, its first line: not to be said again
 
     def record_query(self) -> RecordQuery:
         """What the record tables are asked, for a decision on the records path."""

@@ -390,3 +390,39 @@ def test_phrasings_are_matched_only_for_questions_that_stand_on_their_own(real_a
                {"role": "assistant", "content": real_assistant.ask("tantangan sister city apa aja?").answer}]
     follow_up = real_assistant.route("solusinya?", history)
     assert follow_up.context and not real_assistant._search(follow_up, 5).phrasing_similarity
+
+
+def test_a_result_follow_up_answers_with_the_result_not_the_example_again(real_assistant):
+    """"Misalnya … Hasilnya? Pendapatan daerah bisa meningkat …": after the example, the result."""
+    history = []
+    for question in ("apa manfaat ekonomi sister city?", "contohnya gimana?"):
+        answer = real_assistant.ask(question, history)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+    assert "kerajinan tangan" in answer.answer.split("\n")[0]
+    answer = real_assistant.ask("terus hasilnya buat daerah apa?", history)
+    assert answer.answer.startswith("Pendapatan daerah bisa meningkat"), answer.answer
+    assert all(c.ok for c in check_citations(answer))
+
+
+def test_why_after_an_answer_goes_on_from_it_instead_of_repeating_it(real_assistant):
+    first = real_assistant.ask("apa tantangan utama twin cities?")
+    lead = first.answer.split("\n")[0]
+    history = [{"role": "user", "content": "apa tantangan utama twin cities?"},
+               {"role": "assistant", "content": first.answer}]
+    answer = real_assistant.ask("kenapa begitu?", history)
+    assert answer.answer.split("\n")[0] != lead
+    assert "birokrasi" in answer.answer.split("\n")[0], answer.answer
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("ada beasiswa sister city ke Korea gak?", "beasiswa"),
+    ("which ministry approves twin city deals?", "ministry"),
+])
+def test_scholarships_and_ministries_are_topics_no_source_mentions(real_assistant, question, topic):
+    answer = real_assistant.ask(question)
+    assert answer.refused and answer.route == "out_of_scope" and topic in answer.answer.casefold()
+
+
+def test_choosing_a_partner_only_because_it_is_near_is_answered(real_assistant):
+    answer = real_assistant.ask("kalo milih partner cuma gara2 deket boleh ga?")
+    assert not answer.refused and "faktor geografis" in answer.answer.split("\n")[0], answer.answer

@@ -479,3 +479,58 @@ def test_chat_abbreviations_of_since_and_not(router):
     decision = router.route("gold coast jg bkn?", history)
     assert decision.path == "records" and decision.turn.need == (), (decision.reason, decision.turn.need)
     assert "year" in router.route("Makassar sama Lismore sjk kpn?").turn.intents
+
+
+def test_a_result_follow_up_keeps_the_subject_asked_about(router):
+    """"terus hasilnya?" asks how the previous subject goes on: "pariwisata" comes along."""
+    history = [user("manfaat sister city buat pariwisata apa?"), bot()]
+    decision = router.route("terus hasilnya?", history)
+    assert decision.path == "articles" and "pariwisata" in decision.standalone, decision.standalone
+
+
+def test_a_topic_of_its_own_after_a_records_question_leaves_the_city_behind(router):
+    """"kalo beda budaya gitu jadi kendala ga?" after Semarang's partners asks about the concept."""
+    history = [user("Semarang punya kota kembar apa aja?"), bot()]
+    decision = router.route("kalo beda budaya gitu jadi kendala ga?", history)
+    assert decision.path == "articles" and not decision.turn.places, decision.standalone
+    assert "challenge" in decision.turn.aspects
+
+
+def test_a_follow_up_question_holding_a_complaint_word_is_still_a_question(router):
+    """"jelek" is a complaint on its own; "kalo komunikasinya jelek?" asks about a challenge."""
+    history = [user("apa tantangan sister city?"), bot()]
+    decision = router.route("kalo komunikasinya jelek?", history)
+    assert decision.path == "articles" and "komunikasinya" in decision.standalone
+
+
+def test_a_new_subject_with_its_own_aspect_drops_the_previous_subject(router):
+    history = [user("tantangan perbedaan bahasa di sister city gimana?"), bot()]
+    decision = router.route("kalau masalahnya soal beda aturan, solusinya apa?", history)
+    assert "aturan" in decision.standalone and "bahasa" not in decision.standalone, decision.standalone
+
+
+def test_a_place_asked_about_something_else_sets_no_topic(router):
+    """The refused "cuaca di Gwangju?" is not what "balik ke Medan, yang di Korea?" goes on from."""
+    history = [user("Medan punya kota kembar apa aja?"), bot(), user("cuaca di Gwangju gimana?"), bot()]
+    decision = router.route("balik ke Medan, yang di Korea apa?", history)
+    assert decision.path == "records" and decision.turn.need == (), (decision.standalone, decision.turn.need)
+    assert {p.key for p in decision.turn.places} == {"medan", "Korea Selatan"}
+    assert "cuaca" not in decision.standalone
+
+
+def test_the_name_of_the_partner_in_a_country_is_a_records_question(router):
+    history = [user("Ambon punya kota kembar apa aja?"), bot()]
+    decision = router.route("yang di Australia namanya apa?", history)
+    assert decision.path == "records" and decision.turn.need == (), decision.turn.need
+    # not a city's own name: "namanya" there is a need of its own
+    assert router.route("Rotterdam dulu namanya apa?").turn.need == ("namanya",)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("mf ganggu ya kak", "apology"),  # "mf" is maaf
+    ("ba a kaba, min?", "how_are_you"),  # Minang
+    ("kamu asisten virtual ya?", "identity"),
+])
+def test_more_small_talk(router, question, kind):
+    decision = router.route(question)
+    assert decision.path == "smalltalk" and decision.smalltalk == kind, decision.reason
