@@ -286,7 +286,8 @@ class Assistant:
                                           or self._asks_result(decision.own or turn),
                                           said_before=decision.said_before)
         lead = answer.answer.strip().split("\n", 1)[0]
-        if not answer.refused and self.routing.asks_number.search(turn.norm) and not self._holds_number(lead):
+        if (not answer.refused and self.routing.asks_number.search(turn.norm)
+                and not self._holds_number(lead, asks_era=self._asks_when_it_began(turn))):
             # "Berapa lama MoU-nya berlaku?": on topic, but the direct answer says no number.
             return Answer("", self._out_of_scope_message(turn, (self._number_asked(turn.text),)), refused=True,
                           route="out_of_scope")
@@ -303,6 +304,11 @@ class Assistant:
             words = match.group().split()
             if not any(w in router.corpus_words or stem(w) in router.corpus_roots for w in words):
                 return match.group()
+        if self.routing.world_scope.search(turn.norm) and (
+                self.routing.world_ranking.search(turn.norm)
+                or (self.routing.asks_number.search(turn.norm) and "year" not in turn.intents)):
+            # "kota mana di dunia yang sister city-nya paling banyak?": examples, never world figures
+            return self.routing.world_figures_label
         return None
 
     def _terms_never_mentioned(self, turn: Turn) -> tuple[str, ...]:
@@ -325,10 +331,17 @@ class Assistant:
         asked = " ".join(words[:8])
         return asked[:1].casefold() + asked[1:]
 
-    def _holds_number(self, text: str) -> bool:
-        """Digits or a number word ("lima tahun") in the text."""
+    @staticmethod
+    def _asks_when_it_began(turn: Turn) -> bool:
+        """"sister city pertama kali ada tahun berapa?": the year of the beginning, nothing else asked."""
+        return "year" in turn.intents and "history" in turn.aspects and not turn.need
+
+    def _holds_number(self, text: str, asks_era: bool = False) -> bool:
+        """Digits or a number word ("lima tahun") in the text; for "pertama kali tahun berapa?", a
+        Roman numeral too ("sesudah Perang Dunia II" dates the beginning)."""
         body = re.sub(r"\[\d+\]", " ", text)  # citation markers are not numbers
-        return bool(re.search(r"\d", body)) or any(w in self.routing.number_words for w in re.findall(r"\w+", body.casefold()))
+        return (bool(re.search(r"\d", body)) or (asks_era and bool(re.search(r"\b[IVX]{2,}\b", body)))
+                or any(w in self.routing.number_words for w in re.findall(r"\w+", body.casefold())))
 
     def _asks_result(self, turn: Turn) -> bool:
         """"hasilnya bagi daerah?", "and the result?": what comes of the subject, nothing else."""

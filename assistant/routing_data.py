@@ -86,6 +86,9 @@ class RoutingData:
     asks_document: Cues  # "template MoU", "draf proposal": a document the sources don't hold (as typed)
     topics_not_in_sources: Cues  # "dasar hukum", "worldwide": asked near the domain, answered only if indexed
     number_words: frozenset[str]
+    world_scope: Cues  # "di dunia", "worldwide": the whole world, or Europe
+    world_ranking: Cues  # "paling banyak", "the most": a ranking by count
+    world_figures_label: str  # what such a question asks, as the refusal names it
     records: dict[str, Cues]
     bare_filler: frozenset[str]
     pair_joiners: frozenset[str]  # "Denpasar sama X": X is the partner asked about
@@ -139,6 +142,12 @@ def _words(value: Any, where: str) -> list[str]:
         bad = [v for v in value if not isinstance(v, str)][:3] if isinstance(value, list) else value
         raise ConfigError(f"{where} harus daftar kata (teks; tulis \"yes\"/\"no\" dalam tanda kutip): {bad!r}")
     return value
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{where} harus teks yang tidak kosong, bukan {value!r}.")
+    return value.strip()
 
 
 def _number(value: Any, where: str) -> float:
@@ -199,6 +208,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
             raise ConfigError(f"{name}: {group} tidak punya {missing}.")
     domain = _mapping(data, "domain", name)
     follow = _mapping(data, "follow_up", name)
+    world = _mapping(data, "world_figures", name)
     answerability = _mapping(data, "answerability", name)
     calibrations = {k: _calibration(v, f"{name}: answerability.calibration.{k}")
                     for k, v in _mapping(answerability, "calibration", f"{name}: answerability").items()}
@@ -248,6 +258,9 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         asks_document=cues(data.get("asks_document"), "asks_document", as_typed=True),
         topics_not_in_sources=cues(data.get("topics_not_in_sources"), "topics_not_in_sources"),
         number_words=frozenset(w.casefold() for w in _words(data.get("number_words"), f"{name}: number_words")),
+        world_scope=cues(world.get("scope"), "world_figures.scope"),
+        world_ranking=cues(world.get("ranking"), "world_figures.ranking"),
+        world_figures_label=_text(world.get("label"), f"{name}: world_figures.label"),
         records={k: cues(records_raw[k], f"records.{k}") for k in RECORD_INTENTS},
         bare_filler=word_set(records_raw.get("bare_filler"), "records.bare_filler"),
         pair_joiners=word_set(records_raw.get("pair_joiners"), "records.pair_joiners"),

@@ -426,3 +426,27 @@ def test_scholarships_and_ministries_are_topics_no_source_mentions(real_assistan
 def test_choosing_a_partner_only_because_it_is_near_is_answered(real_assistant):
     answer = real_assistant.ask("kalo milih partner cuma gara2 deket boleh ga?")
     assert not answer.refused and "faktor geografis" in answer.answer.split("\n")[0], answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "kota mana di dunia yg sister city nya paling banyak?",
+    "How many twin towns are there worldwide?",
+    "negara Eropa mana yang punya kota kembar terbanyak?",
+])
+def test_world_counts_and_rankings_are_refused_saying_so(real_assistant, question):
+    """The articles give examples of famous twin cities, never counts or rankings of the world."""
+    answer = real_assistant.ask(question)
+    assert answer.refused and answer.route == "out_of_scope" and "seluruh dunia" in answer.answer, answer.answer
+
+
+def test_famous_examples_around_the_world_are_still_answered(real_assistant):
+    answer = real_assistant.ask("contoh kota kembar terkenal di dunia apa aja?")
+    assert not answer.refused and "Paris" in answer.answer
+
+
+def test_when_it_began_is_answered_by_the_era_the_sources_give(real_assistant):
+    """"sesudah Perang Dunia II" answers "tahun berapa?" about the beginning; a date of something
+    else ("hari sister city sedunia") is still not in the sources."""
+    answer = real_assistant.ask("sister city pertama kali ada tahun berapa?")
+    assert not answer.refused and "Perang Dunia II" in answer.answer.split("\n")[0], answer.answer
+    assert real_assistant.ask("hari sister city sedunia tanggal berapa?").refused
