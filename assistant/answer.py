@@ -111,7 +111,8 @@ class Composer:
 
     def rank_sentences(self, result: RetrievalResult, ignore_terms: frozenset[str],
                        aspect_of: Callable[[str], bool] | None = None,
-                       focus_words: frozenset[str] = frozenset()) -> list[_Scored]:
+                       focus_words: frozenset[str] = frozenset(),
+                       left_out: frozenset[str] = frozenset()) -> list[_Scored]:
         """Every usable sentence of the best passages, best first.
 
         aspect_of(text) says whether a text names what the question asks about ("misalnya" for an
@@ -158,7 +159,8 @@ class Composer:
             overlap = sum(idf.get(t, 0.0) for t in words & query) / query_mass
             score = (w.similarity * sim_z.get(sid, 0.0) + w.phrasing * asked_z.get(sid, 0.0) + w.overlap * overlap
                      + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label
-                     + w.aspect * (sid in names_aspect) + w.focus * bool(focus_words & words))
+                     + w.aspect * (sid in names_aspect) + w.focus * bool(focus_words & words)
+                     - w.focus * bool(left_out & words))
             scored.append(_Scored(score, chunk, position, sentence.strip(), rank, sid in names_aspect))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
@@ -166,7 +168,7 @@ class Composer:
                 ignore_terms: frozenset[str] = frozenset(), with_outro: bool = True,
                 aspect_of: Callable[[str], bool] | None = None, focus_words: frozenset[str] = frozenset(),
                 asks_list_of: Callable[[str], bool] | None = None, aspect_leads: bool = False,
-                said_before: str = "") -> Answer:
+                said_before: str = "", left_out: frozenset[str] = frozenset()) -> Answer:
         """The cited answer (the caller already judged the question answerable).
 
         focus_words: stems of what the question is specifically about; a list item whose label
@@ -177,8 +179,9 @@ class Composer:
         of all ("cara mengatasi hambatan bahasa?": the remedy, not the hambatan, comes first).
         said_before: a follow-up's previous answer (its first line). "kenapa?", "selain itu?" ask
         for what comes next, so that lead is not said again.
+        left_out: stems of topics "selain …" excludes; a sentence about them doesn't lead.
         """
-        ranked = self.rank_sentences(result, ignore_terms, aspect_of, focus_words)
+        ranked = self.rank_sentences(result, ignore_terms, aspect_of, focus_words, left_out)
         if aspect_leads and ranked and not ranked[0].answers_aspect:
             best = next((r for r in ranked if r.answers_aspect), None)
             if best is not None and best.score >= ranked[0].score - self.weights.same_passage:

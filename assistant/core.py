@@ -253,8 +253,9 @@ class Assistant:
 
     def _answer_from_articles(self, decision: Decision) -> Answer:
         turn = decision.turn
-        result = self._search(decision, k=self.settings.top_k)
-        judged, evidence = turn, result
+        result = self._search(decision, k=self.settings.top_k, leave_out=True)
+        # Answerability reads the whole question: "selain X" is still about what X is about.
+        judged, evidence = turn, (self._search(decision, k=self.settings.top_k) if turn.set_aside_words else result)
         if decision.context and decision.own is not None and len(decision.own.need) >= 2:
             # A follow-up with its own need ("terus makanan khas Roma apa?") is judged on its own
             # words: what it borrowed from history would make anything look answerable.
@@ -283,8 +284,8 @@ class Assistant:
                                           focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)),
                                           asks_list_of=self._aspect_test(turn) if "list" in turn.intents else None,
                                           aspect_leads="solution" in turn.article_aspects
-                                          or self._asks_result(decision.own or turn),
-                                          said_before=decision.said_before)
+                                          or self._asks_result(decision.own or turn) or turn.asks_besides,
+                                          said_before=decision.said_before, left_out=self._left_out(turn))
         lead = answer.answer.strip().split("\n", 1)[0]
         if (not answer.refused and self.routing.asks_number.search(turn.norm)
                 and not self._holds_number(lead, asks_era=self._asks_when_it_began(turn))):
@@ -348,6 +349,12 @@ class Assistant:
         return bool(turn.need) and set(turn.need) <= self.routing.continues_subject
 
     def _aspect_test(self, turn: Turn, asks_result: bool = False):
+        if turn.asks_besides and not turn.article_aspects - {"purpose"}:
+            # "selain budaya, bidang apa lagi?": a sentence that adds ("Tidak cuma itu, …") answers it.
+            return lambda text: bool(self.routing.besides_in_sentences.search(normalize(text, self.lexicon)))
+        return self._aspect_named(turn, asks_result)
+
+    def _aspect_named(self, turn: Turn, asks_result: bool = False):
         """Does a sentence name what the question asks about (its aspect)? For a question about the
         result, a sentence that says "Hasilnya?" (or follows it) does."""
         wanted = turn.article_aspects
@@ -361,8 +368,12 @@ class Assistant:
             return lambda text: bool(results & set(re.findall(r"[\w-]+", normalize(text, self.lexicon))))
         return lambda text: bool(wanted and self.routing.answered_aspects(text, self.lexicon) & wanted)
 
-    def _search(self, decision: Decision, k: int) -> RetrievalResult:
+    def _search(self, decision: Decision, k: int, leave_out: bool = False) -> RetrievalResult:
+        """The best passages for the decision's question. With leave_out, the topics a "selain …"
+        clause names don't count for keyword search (the vectors still read the whole question):
+        "selain budaya, bidang apa lagi?" is not answered about culture."""
         query = decision.standalone
+        left_out = self._left_out(decision.turn) if leave_out else frozenset()
         if decision.turn.strong_domain and self.routing.domain_names:
             # The sources call it "sister city", "twin cities" and "kota kembar" in turn: a question
             # using one name should meet passages using another.
@@ -377,10 +388,14 @@ class Assistant:
             # "koordinasi yang jelek contohnya apa?": an example of that topic, not the case-study section.
             aspects = aspects - {"example"}
         return self._retriever().search(query, k, kinds=("article",), aspects=aspects,
-                                        ignore_terms=self._domain_stems(),
+                                        ignore_terms=self._domain_stems() | left_out,
                                         # Phrasings are self-contained questions: a follow-up merged
                                         # with earlier turns reads like none of them.
                                         match_phrasings=self._stands_alone(decision))
+
+    def _left_out(self, turn: Turn) -> frozenset[str]:
+        """Stems of the topics a "selain …" clause leaves out."""
+        return frozenset(tokenize(" ".join(turn.set_aside_words), lexicon=self.lexicon))
 
     def _stands_alone(self, decision: Decision) -> bool:
         """A turn that borrowed nothing, or only the concept's name and the section asked about

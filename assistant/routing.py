@@ -223,6 +223,8 @@ class Router:
         # "resminya", "infonya": a generic word with "-nya" asks for nothing either.
         need = tuple(w for w, c in zip(words, covered) if not c and w not in ignorable and len(w) > 2
                      and not w.isdigit() and not (w.endswith("nya") and w[:-3] in ignorable))
+        # Still part of the need: the sources must cover what the question is about either way.
+        left_out = self._left_out(norm, need)
         # A lowercase word is taken for a name only when it is all the question asks about
         # besides twinning ("kediri kembaran sama kota mana?", not "tukeran mahasiswa …").
         unknown = tuple(self.unknown_places.find(text, mentions, (strong or "twinning" in intents)
@@ -238,7 +240,18 @@ class Router:
             need=need,
             aspect_words=aspect_words,
             set_aside=dismissed,
+            set_aside_words=left_out,
+            asks_besides=bool(self.data.besides.search(norm)),
         )
+
+    def _left_out(self, norm: str, need: tuple[str, ...]) -> tuple[str, ...]:
+        """The need words a "selain"/"besides" clause names, up to its comma: "selain budaya, bidang
+        apa lagi?" asks about the other fields, not about culture."""
+        left: list[str] = []
+        for match in self.data.besides.find(norm):
+            clause = re.split(r"[,.;:?!]", norm[match.end():], maxsplit=1)[0]
+            left += [w for w in _WORD.findall(clause) if w in need]
+        return tuple(dict.fromkeys(left))
 
     def _kept_places(self, text: str) -> tuple[tuple[PlaceMatch, ...], ...]:
         """Places named in the text, those set aside ("lupakan Surabaya, kalau Medan?"), every mention,
@@ -325,7 +338,8 @@ class Router:
             merged = f"{drop_cue(turn.text)} {answered}" if answered else self._merge(turn, previous)
             context = (previous.text,)
             said_before = self._last_answer_lead(history)
-            turn = self.analyse(merged)
+            # What "selain …" leaves out is read from this message, not from the turns it borrowed.
+            turn = replace(self.analyse(merged), set_aside_words=own.set_aside_words, asks_besides=own.asks_besides)
         turn = _mark_corrected_places(turn, changes)
         path, reason = self._path(turn)
         return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context,

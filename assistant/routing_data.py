@@ -77,6 +77,8 @@ class RoutingData:
     strong_domain: Cues
     weak_domain: Cues
     dismiss: Cues
+    besides: Cues  # "selain X, …": X is left out of what is asked
+    besides_in_sentences: Cues  # "Tidak cuma itu, …": a sentence adding to what came before
     ignore_requests: Cues  # "abaikan typo saya,": a clause about the chat itself
     domain_names: tuple[str, ...]  # the concept's names, added to a question that uses one of them
     aspects: dict[str, Cues]
@@ -247,6 +249,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         strong_domain=cues(domain.get("strong"), "domain.strong"),
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),
+        besides=cues(domain.get("besides"), "domain.besides"),
+        besides_in_sentences=cues(domain.get("besides_in_sentences"), "domain.besides_in_sentences"),
         ignore_requests=cues(domain.get("ignore_requests"), "domain.ignore_requests"),
         domain_names=tuple(_words(domain.get("names", []), f"{name}: domain.names")),
         aspects={k: cues(aspects_raw[k], f"aspects.{k}") for k in ASPECTS},

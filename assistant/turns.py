@@ -30,6 +30,8 @@ class Turn:
     need: tuple[str, ...]  # the words saying what is asked, beyond places and cues
     aspect_words: tuple[str, ...] = ()  # the aspect cue words as written ("sejarah", "cara")
     set_aside: tuple[PlaceMatch, ...] = ()  # named but not asked about ("selain Darwin", "aku arek …")
+    set_aside_words: tuple[str, ...] = ()  # topics named to be left out ("selain budaya, apa lagi?")
+    asks_besides: bool = False  # "selain budaya, …?", "selain itu ada lagi?": something besides
 
     @property
     def indonesian(self) -> list[PlaceMatch]:

@@ -450,3 +450,11 @@ def test_when_it_began_is_answered_by_the_era_the_sources_give(real_assistant):
     answer = real_assistant.ask("sister city pertama kali ada tahun berapa?")
     assert not answer.refused and "Perang Dunia II" in answer.answer.split("\n")[0], answer.answer
     assert real_assistant.ask("hari sister city sedunia tanggal berapa?").refused
+
+
+def test_besides_a_field_the_answer_is_another_field(real_assistant):
+    """"selain ekonomi, … bidang apa lagi?": the sentence that adds ("Tidak cuma itu, … infrastruktur")
+    leads, not one about the economy."""
+    answer = real_assistant.ask("selain ekonomi, twin cities biasanya fokus ke bidang apa lagi?")
+    lead = answer.answer.split("\n")[0]
+    assert not answer.refused and "infrastruktur" in lead and "ekonomi" not in lead, answer.answer

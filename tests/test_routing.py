@@ -534,3 +534,15 @@ def test_the_name_of_the_partner_in_a_country_is_a_records_question(router):
 def test_more_small_talk(router, question, kind):
     decision = router.route(question)
     assert decision.path == "smalltalk" and decision.smalltalk == kind, decision.reason
+
+
+def test_what_selain_names_is_left_out_but_still_what_the_question_is_about(router):
+    decision = router.route("selain ekonomi, twin cities biasanya fokus ke bidang apa lagi?")
+    assert decision.turn.set_aside_words == ("ekonomi",) and decision.turn.asks_besides
+    assert "ekonomi" in decision.turn.need  # the sources must still cover it
+
+
+def test_selain_itu_in_a_follow_up_leaves_out_nothing_it_borrowed(router):
+    history = [user("apa tantangan utama twin cities?"), bot()]
+    decision = router.route("selain itu ada lagi?", history)
+    assert decision.context and decision.turn.asks_besides and decision.turn.set_aside_words == ()
