@@ -13,6 +13,7 @@ points to; a connective that loses its point out of context ("Jadi,", "Intinya,"
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -40,6 +41,7 @@ class SentenceWeights:
     focus: float = 0.6  # the sentence holds a word of what the question is specifically about
     direct_over_list: float = 0.5  # how far above every list item a sentence outside the list leads it
     phrasing: float = 0.0  # z-score of the nearest question users ask about the sentence (corpus/phrasings)
+    chatter: float = 2.0  # the blog talking to its reader ("Mari kita dukung …"): quoted only when asked
 
 
 MAX_LIST_ITEMS = 6
@@ -73,10 +75,29 @@ class _Scored:
     answers_aspect: bool = False  # it (or the "Solusinya?" before it) names what was asked about
 
 
-def _usable(sentence: str, lexicon: Lexicon | None) -> bool:
-    """Rhetorical questions, list intros and chatter ("Keren, kan?", "Yuk, kita bedah…") are not answers."""
+def _quotable(sentence: str) -> bool:
+    """Rhetorical questions ("Hasilnya?"), list intros ("…, seperti:") and scraps answer nothing."""
     stripped = sentence.strip()
-    return not stripped.endswith(("?", ":")) and len(stripped.split()) >= 4 and not is_chatter(stripped, lexicon)
+    return not stripped.endswith(("?", ":")) and len(stripped.split()) >= 4
+
+
+def _usable(sentence: str, lexicon: Lexicon | None) -> bool:
+    """Quotable and not chatter ("Keren, kan?", "Yuk, kita bedah…")."""
+    return _quotable(sentence) and not is_chatter(sentence.strip(), lexicon)
+
+
+def _zscores_over(scores: dict[str, float], ids: set[str], left_aside: set[str]) -> dict[str, float]:
+    """z-scores of every id, with the mean and spread of the ids not left aside; an id without a
+    score gets the lowest score among them (as retrieval.zscores does)."""
+    population = (ids - left_aside) or ids
+    floor = min((scores[i] for i in population if i in scores), default=0.0)
+    values = {i: scores.get(i, floor) for i in ids}
+    members = [values[i] for i in population]
+    mean = sum(members) / len(members)
+    spread = math.sqrt(sum((v - mean) ** 2 for v in members) / len(members))
+    if spread == 0:
+        return {i: 0.0 for i in ids}
+    return {i: (v - mean) / spread for i, v in values.items()}
 
 
 def _same_text(sentence: str, line: str) -> bool:
@@ -129,19 +150,24 @@ class Composer:
         for hit in hits:
             previous = ""
             for position, sentence, sid in self._sentences(hit.chunk):
-                if _usable(sentence, self.lexicon):
+                # Chatter is ranked too, far down: "artikelnya ngajak ngapain?" is answered by
+                # "Mari kita dukung dan dorong …", and nothing else is.
+                if _quotable(sentence):
                     rows.append((hit.chunk, position, sentence, sid, hit.rank))
                     if aspect_of is not None and (aspect_of(sentence) or (previous.endswith("?") and aspect_of(previous))):
                         names_aspect.add(sid)
                     if previous.endswith("?") and len(previous.split()) <= 3:
                         asked_before[sid] = previous
                 previous = sentence.strip()
+        # Standardised among the sentences that are not chatter, so ranking chatter too changes
+        # nothing for the others.
+        chatter = {sid for _, _, sentence, sid, _ in rows if is_chatter(sentence, self.lexicon)}
         sims = {sid: result.sentence_similarity[sid] for _, _, _, sid, _ in rows if sid in result.sentence_similarity}
-        sim_z = zscores(sims, {sid for _, _, _, sid, _ in rows}) if sims else {}
+        sim_z = _zscores_over(sims, {sid for _, _, _, sid, _ in rows}, chatter) if sims else {}
         asked = {sid: result.phrasing_similarity[sid] for _, _, _, sid, _ in rows if sid in result.phrasing_similarity}
         # Standardised among the sentences that have phrasings: one without (an added document's)
         # stays neutral rather than counting as the worst match.
-        asked_z = zscores(asked, set(asked)) if asked else {}
+        asked_z = _zscores_over(asked, set(asked), chatter) if asked else {}
         w = self.weights
         scored = []
         labels: dict[str, set[str]] = {}
@@ -160,7 +186,7 @@ class Composer:
             score = (w.similarity * sim_z.get(sid, 0.0) + w.phrasing * asked_z.get(sid, 0.0) + w.overlap * overlap
                      + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label
                      + w.aspect * (sid in names_aspect) + w.focus * bool(focus_words & words)
-                     - w.focus * bool(left_out & words))
+                     - w.focus * bool(left_out & words) - w.chatter * (sid in chatter))
             scored.append(_Scored(score, chunk, position, sentence.strip(), rank, sid in names_aspect))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 

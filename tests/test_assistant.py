@@ -458,3 +458,13 @@ def test_besides_a_field_the_answer_is_another_field(real_assistant):
     answer = real_assistant.ask("selain ekonomi, twin cities biasanya fokus ke bidang apa lagi?")
     lead = answer.answer.split("\n")[0]
     assert not answer.refused and "infrastruktur" in lead and "ekonomi" not in lead, answer.answer
+
+
+def test_the_call_to_action_is_quoted_when_it_is_what_was_asked(real_assistant):
+    """"Mari kita dukung …" is the blog talking to its reader: ranked far down, never dropped, so a
+    question about what the article asks of its readers gets it."""
+    answer = real_assistant.ask("artikelnya ngajak kita dukung sister city buat apa?")
+    assert not answer.refused and "Mari kita dukung dan dorong" in answer.answer, answer.answer
+    assert all(c.ok for c in check_citations(answer))
+    for question in ("apa manfaat sister city?", "apa itu sister city?"):
+        assert "Mari kita" not in real_assistant.ask(question).answer
