@@ -532,7 +532,9 @@ class Router:
             # goes on, so its words ("ekonomi") come along, not only its aspect.
             subject = " ".join(dict.fromkeys([*previous.aspect_words, *previous.need]))
             return " ".join(part for part in (rest, subject, self._concept_name(previous)) if part)
-        if len(turn.need) >= 2 or (turn.need and turn.follow_up_cue):
+        # An aspect and a word of its own after a records turn ("manfaat ekonominya apa?") is a topic
+        # of its own too.
+        if len(turn.need) >= 2 or (turn.need and (turn.follow_up_cue or (own_topic and previous.places))):
             # Its own need ("kalau anggaran daerahnya pas-pasan?", "klo buat pariwisata?"): only the previous topic's frame
             # (its aspect, the concept's name) comes along, not its other words.
             frame = " ".join(dict.fromkeys(previous.aspect_words or self._aspect_names(previous)))

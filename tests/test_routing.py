@@ -546,3 +546,10 @@ def test_selain_itu_in_a_follow_up_leaves_out_nothing_it_borrowed(router):
     history = [user("apa tantangan utama twin cities?"), bot()]
     decision = router.route("selain itu ada lagi?", history)
     assert decision.context and decision.turn.asks_besides and decision.turn.set_aside_words == ()
+
+
+def test_an_aspect_and_a_word_of_its_own_after_a_records_turn_is_a_new_topic(router):
+    """"manfaat pariwisatanya apa sih?" after Bali's provincial partner asks about the concept."""
+    history = [user("Bali punya provinsi kembar apa aja?"), bot(), user("kalau sama Hainan bidangnya apa?"), bot()]
+    decision = router.route("manfaat pariwisatanya apa sih dari kerja sama gitu?", history)
+    assert decision.path == "articles" and not decision.turn.places, decision.standalone
