@@ -303,7 +303,11 @@ class Assistant:
         router = self._router()
         for match in self.routing.topics_not_in_sources.find(turn.norm):
             words = match.group().split()
-            if not any(w in router.corpus_words or stem(w) in router.corpus_roots for w in words):
+            if len(words) > 1:
+                # "sister cities international", "cara daftar": the phrase, not each of its words
+                if not router.corpus_mentions(" ".join(words)):
+                    return match.group()
+            elif not any(w in router.corpus_words or stem(w) in router.corpus_roots for w in words):
                 return match.group()
         if self.routing.world_scope.search(turn.norm) and (
                 self.routing.world_ranking.search(turn.norm)

@@ -3,6 +3,7 @@ word is, what spelling correction aims at, and which words are never a place nam
 (Kept apart from routing.py: these are the one-off, start-up costs of a router.)"""
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from .records import RecordStore
@@ -10,7 +11,7 @@ from .records.model import fold
 from .routing import Router
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector, vocabulary
-from .text import Lexicon, root_words, stem
+from .text import Lexicon, normalize, root_words, stem
 
 
 def english_words() -> frozenset[str]:
@@ -55,4 +56,7 @@ def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | Non
     # Places the articles talk about (Surabaya, Busan, Tokyo…): a pair of them with a question of
     # its own ("Jakarta belajar apa dari Tokyo?") is answered from the records and the articles.
     discussed = records.places.keys_named_in({fold(w) for w in corpus})
-    return Router(data, records, speller, lexicon, known, ordinary, english, discussed, frozenset(corpus))
+    # Word by word, for a topic of several words ("sister cities international") to be looked up.
+    text = " ".join(" ".join(re.findall(r"[\w-]+", normalize(t, lexicon))) for t in corpus_texts)
+    return Router(data, records, speller, lexicon, known, ordinary, english, discussed, frozenset(corpus),
+                  corpus_text=f" {text} ")

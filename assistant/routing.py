@@ -43,7 +43,8 @@ class Router:
     def __init__(self, data: RoutingData, records: RecordStore, speller: SpellingCorrector | None,
                  lexicon: Lexicon | None = None, known_words: frozenset[str] = frozenset(),
                  ordinary_words: frozenset[str] = frozenset(), english_words: frozenset[str] = frozenset(),
-                 discussed_places: frozenset[str] = frozenset(), corpus_words: frozenset[str] = frozenset()) -> None:
+                 discussed_places: frozenset[str] = frozenset(), corpus_words: frozenset[str] = frozenset(),
+                 corpus_text: str = "") -> None:
         self.data = data
         self.records = records
         self.speller = speller
@@ -55,6 +56,7 @@ class Router:
         self.english_words = english_words
         self.discussed_places = discussed_places  # keys of cities/partners the articles talk about
         self.corpus_words = corpus_words  # every word of the indexed documents
+        self.corpus_text = corpus_text  # the indexed documents, normalized, one space between words
         self._corpus_roots: frozenset[str] | None = None
         self._stopwords = (lexicon.stopwords if lexicon else frozenset())
         self.unknown_places = NameSpotter(records, lexicon, data.pair_joiners, ordinary_words, english_words,
@@ -66,6 +68,10 @@ class Router:
         if self._corpus_roots is None:
             self._corpus_roots = frozenset(stem(w) for w in self.corpus_words)
         return self._corpus_roots
+
+    def corpus_mentions(self, phrase: str) -> bool:
+        """Do the indexed documents hold this (normalized) phrase, word for word?"""
+        return f" {phrase} " in self.corpus_text
 
     # -- one message --------------------------------------------------------------------------
 
