@@ -288,7 +288,8 @@ class Assistant:
                                           said_before=decision.said_before, left_out=self._left_out(turn))
         lead = answer.answer.strip().split("\n", 1)[0]
         if (not answer.refused and self.routing.asks_number.search(turn.norm)
-                and not self._holds_number(lead, asks_era=self._asks_when_it_began(turn))):
+                and not self._holds_number(lead, asks_era=self._asks_when_it_began(turn),
+                                           asks_duration=bool(self.routing.asks_duration.search(turn.norm)))):
             # "Berapa lama MoU-nya berlaku?": on topic, but the direct answer says no number.
             return Answer("", self._out_of_scope_message(turn, (self._number_asked(turn.text),)), refused=True,
                           route="out_of_scope")
@@ -341,12 +342,16 @@ class Assistant:
         """"sister city pertama kali ada tahun berapa?": the year of the beginning, nothing else asked."""
         return "year" in turn.intents and "history" in turn.aspects and not turn.need
 
-    def _holds_number(self, text: str, asks_era: bool = False) -> bool:
+    def _holds_number(self, text: str, asks_era: bool = False, asks_duration: bool = False) -> bool:
         """Digits or a number word ("lima tahun") in the text; for "pertama kali tahun berapa?", a
-        Roman numeral too ("sesudah Perang Dunia II" dates the beginning)."""
+        Roman numeral too ("sesudah Perang Dunia II" dates the beginning); for "berapa lama?", a
+        number followed by a unit of time ("lima tahun", "2 years")."""
         body = re.sub(r"\[\d+\]", " ", text)  # citation markers are not numbers
-        return (bool(re.search(r"\d", body)) or (asks_era and bool(re.search(r"\b[IVX]{2,}\b", body)))
-                or any(w in self.routing.number_words for w in re.findall(r"\w+", body.casefold())))
+        words = re.findall(r"\w+", body.casefold())
+        numbers = [i for i, w in enumerate(words) if w.isdigit() or w in self.routing.number_words]
+        if asks_duration:
+            return any(w in self.routing.duration_units for i in numbers for w in words[i + 1:i + 3])
+        return bool(numbers) or (asks_era and bool(re.search(r"\b[IVX]{2,}\b", body)))
 
     def _asks_result(self, turn: Turn) -> bool:
         """"hasilnya bagi daerah?", "and the result?": what comes of the subject, nothing else."""

@@ -85,6 +85,8 @@ class RoutingData:
     sentence_aspects: dict[str, Cues]  # extra cues an answer sentence may answer an aspect with
     aspect_names: dict[str, tuple[str, ...]]  # the sources' own word for an aspect, added to the search
     asks_number: Cues  # "berapa …?": only a text holding a number answers it
+    asks_duration: Cues  # "berapa lama …?": only a number with a unit of time answers it
+    duration_units: frozenset[str]
     asks_document: Cues  # "template MoU", "draf proposal": a document the sources don't hold (as typed)
     topics_not_in_sources: Cues  # "dasar hukum", "worldwide": asked near the domain, answered only if indexed
     number_words: frozenset[str]
@@ -211,6 +213,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
     domain = _mapping(data, "domain", name)
     follow = _mapping(data, "follow_up", name)
     world = _mapping(data, "world_figures", name)
+    duration = _mapping(data, "asks_duration", name)
     answerability = _mapping(data, "answerability", name)
     calibrations = {k: _calibration(v, f"{name}: answerability.calibration.{k}")
                     for k, v in _mapping(answerability, "calibration", f"{name}: answerability").items()}
@@ -259,6 +262,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         aspect_names={k: tuple(_words(v, f"{name}: aspect_names.{k}"))
                       for k, v in _mapping(data, "aspect_names", name).items() if k in ASPECTS},
         asks_number=cues(data.get("asks_number"), "asks_number"),
+        asks_duration=cues(duration.get("cues"), "asks_duration.cues"),
+        duration_units=frozenset(w.casefold() for w in _words(duration.get("units"), f"{name}: asks_duration.units")),
         asks_document=cues(data.get("asks_document"), "asks_document", as_typed=True),
         topics_not_in_sources=cues(data.get("topics_not_in_sources"), "topics_not_in_sources"),
         number_words=frozenset(w.casefold() for w in _words(data.get("number_words"), f"{name}: number_words")),

@@ -477,3 +477,9 @@ def test_daftar_as_a_list_is_still_a_records_question(real_assistant):
     """"cara daftar" (how to register) is a topic no source covers; "daftar" alone is a list."""
     answer = real_assistant.ask("daftar kota kembar Medan dong")
     assert not answer.refused and answer.route == "records" and "Gwangju" in answer.answer
+
+
+def test_a_duration_needs_a_number_of_years_not_any_number(real_assistant):
+    """"antara 2 kota" holds a number, not how long anything lasts."""
+    answer = real_assistant.ask("MoU sister city biasanya berlaku berapa tahun?")
+    assert answer.refused and answer.route == "out_of_scope", answer.answer
