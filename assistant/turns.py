@@ -75,5 +75,7 @@ class Decision:
     def record_query(self) -> RecordQuery:
         """What the record tables are asked, for a decision on the records path."""
         turn = self.turn
+        typed = self.own.places if self.own is not None else turn.places
         return RecordQuery(self.standalone, turn.places, turn.unknown_names, wants_list="list" in turn.intents,
-                           sister_provinces="province" in turn.intents)
+                           sister_provinces="province" in turn.intents,
+                           country_typed=any(p.kind == "country" for p in typed))

@@ -297,3 +297,11 @@ def test_eval_item_is_answered_exactly(ask, item):
 def test_follow_ups_are_answered_like_their_standalone_question(ask, item):
     answer = ask(item["question"], item["history"])
     assert answer is not None and record_ids(answer) == set(item["expect_relationships"])
+
+
+def test_a_country_named_in_the_message_with_no_partner_there_gets_a_pointer_not_the_others(real_assistant):
+    """"Medan sama Singapura kembar kan?" asks about Singapore only: no list of Medan's partners
+    elsewhere, just how to see them."""
+    answer = real_assistant.ask("Medan sama Singapura kembaran kan?")
+    assert answer.route == "records" and "Singapura" in answer.answer.split("\n")[0]
+    assert "Gwangju" not in answer.answer and "Medan punya kota kembar apa aja?" in answer.answer

@@ -34,6 +34,7 @@ class RecordQuery:
     unknown_names: tuple[str, ...] = ()  # names that look like places we have no data for
     wants_list: bool = False  # "apa aja", "sebutkan", "berapa": several places listed together
     sister_provinces: bool = False  # "provinsi mana yang punya sister province?"
+    country_typed: bool = False  # the message itself names the country ("Medan sama Singapura?")
 
 
 @dataclass
@@ -107,7 +108,7 @@ def _answer(query: RecordQuery, store: RecordStore, phrases: Phrases) -> Answer 
         out.say(phrases.get("two_indonesian", a=local[0].name, b=local[1].name))
     elif local:
         for place in local:
-            _place_list(out, store, phrases, place, countries, seed)
+            _place_list(out, store, phrases, place, countries, seed, query.country_typed)
     elif unknown:
         _unknown(out, store, phrases, unknown[0])
     elif partners:
@@ -187,7 +188,7 @@ def _same_name_province(store: RecordStore, place: PlaceMatch, partner: str) -> 
 
 
 def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: PlaceMatch,
-                countries: list[PlaceMatch], seed: str) -> None:
+                countries: list[PlaceMatch], seed: str, country_typed: bool = False) -> None:
     """All relationships of a city or province (optionally only those in the named countries)."""
     rels = store.partners_of(place.key)
     if countries:
@@ -205,8 +206,10 @@ def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: Plac
                 out.say(phrases.get("unverified_intro"))
                 for cand in cands:
                     out.candidate(cand)
-            if 0 < len(rels) <= MAX_OTHERS_LISTED:
+            if 0 < len(rels) <= MAX_OTHERS_LISTED and not country_typed:
                 # "kalau Subang?" after "yang di Cina?": none there, but say what Subang does have.
+                # Not when the message names the country ("Medan sama Singapura kembar kan?"): it asked
+                # about that country only, so the others are a pointer, not a list.
                 out.say(phrases.get("city_country_others", place=place.name, n=len(rels)))
                 for rel in rels:
                     out.relationship(rel, with_city=False)
