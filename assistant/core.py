@@ -320,10 +320,16 @@ class Assistant:
     def _terms_never_mentioned(self, turn: Turn) -> tuple[str, ...]:
         """"Apa itu teori realisme?", "jelasin transit oriented development": a definition asked for
         a real word that no indexed text contains at all. The sources can't define what they never
-        mention, however close the rest of the question sounds."""
+        mention, however close the rest of the question sounds. The same holds for a difference
+        ("bedanya sister province sama friendship city?"), even between the domain's own terms."""
+        router = self._router()
+        names = [m.group() for m in self.routing.strong_domain.find(turn.norm)]
+        if len(names) >= 2 and self.routing.asks_difference.search(turn.norm):
+            # Two names of the domain compared ("sister province" with "sister city"): the articles
+            # must use each, not only the record tables.
+            return tuple(n for n in names if not router.corpus_mentions(n))
         if "concept" not in turn.article_aspects or turn.strong_domain or turn.places:
             return ()
-        router = self._router()
         # The word itself or its root, not a synonym: the articles say "anggaran", never "APBD",
         # so they can't say what APBD is.
         return tuple(w for w in turn.need if w in router.known_words and w not in router.corpus_words

@@ -23,7 +23,7 @@ from .records import PlaceMatch, RecordStore
 from .records.model import fold
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector, edit_distance
-from .text import Lexicon, normalize, stem
+from .text import Lexicon, normalize, split_sentences, stem
 from .turns import Decision, Path_, Turn
 from .unknown_places import NameSpotter
 
@@ -292,6 +292,20 @@ class Router:
             dismissed += homes
         return tuple(kept), tuple(dismissed), mentions, tuple(origins)
 
+    def _statements_then_question(self, text: str) -> tuple[str, str]:
+        """(statements, question) when the message is statements naming the domain, then one
+        question that doesn't; ("", text) otherwise."""
+        sentences = split_sentences(text, self.lexicon)
+        if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?") \
+                or any(s.rstrip().endswith("?") for s in sentences[:-1]):
+            return "", text
+        before = self.analyse(" ".join(sentences[:-1]))
+        asked = self.analyse(sentences[-1])
+        if (before.strong_domain or "twinning" in before.intents) and not (asked.strong_domain
+                                                                           or "twinning" in asked.intents):
+            return " ".join(sentences[:-1]), sentences[-1]
+        return "", text
+
     def _says_where_the_user_is_from(self, words: list[str]) -> bool:
         """"aku arek …", "saya warga …", "I'm from …": the words before a place name the user's home."""
         folded = {normalize(w, self.lexicon) for w in words} | {w.casefold().strip(",.") for w in words}
@@ -324,6 +338,15 @@ class Router:
         if not core:
             return Decision("smalltalk", self.analyse(corrected), corrected, smalltalk=small or "ack",
                             corrections=changes)
+        preamble, question_part = self._statements_then_question(core)
+        if preamble:
+            # "Surabaya punya banyak kota kembar. Tapi siapa wali kotanya?": the statement is context,
+            # like an earlier turn; what is asked is the question ("yang di Jepang apa aja?" still
+            # borrows the city from it).
+            decision = self.route(question_part, [*history, {"role": "user", "content": preamble},
+                                                  {"role": "assistant", "content": ""}])
+            return replace(decision, corrections=changes + decision.corrections,
+                           smalltalk=decision.smalltalk or small)
         turn = own = self.analyse(core)
         fixed = self._name_one_typo_away(turn)
         if fixed is not None:
@@ -616,7 +639,9 @@ class Router:
         if turn.unknown_names and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects:
             return "records", "tempat yang tidak dikenal + kata kota kembar"
         if "province" in intents and ("twinning" in intents or turn.strong_domain) and not turn.article_aspects \
-                and len(turn.need) < 2:  # not "kedudukan hukum sister province?": a need of its own
+                and len(turn.need) < 2 and not self.data.asks_difference.search(turn.norm):
+            # not "kedudukan hukum sister province?" (a need of its own), nor "bedanya sister province
+            # sama sister city?" (a difference of terms, judged from the articles)
             return "records", "sister province"
         if {"twinning", "which"} <= intents and turn.need and not turn.article_aspects:
             return "records", "kota mana yang bekerja sama soal suatu bidang"

@@ -86,6 +86,7 @@ class RoutingData:
     aspect_names: dict[str, tuple[str, ...]]  # the sources' own word for an aspect, added to the search
     asks_number: Cues  # "berapa …?": only a text holding a number answers it
     asks_duration: Cues  # "berapa lama …?": only a number with a unit of time answers it
+    asks_difference: Cues  # "bedanya X sama Y?": two names of the domain compared
     duration_units: frozenset[str]
     asks_document: Cues  # "template MoU", "draf proposal": a document the sources don't hold (as typed)
     topics_not_in_sources: Cues  # "dasar hukum", "worldwide": asked near the domain, answered only if indexed
@@ -263,6 +264,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
                       for k, v in _mapping(data, "aspect_names", name).items() if k in ASPECTS},
         asks_number=cues(data.get("asks_number"), "asks_number"),
         asks_duration=cues(duration.get("cues"), "asks_duration.cues"),
+        asks_difference=cues(data.get("asks_difference"), "asks_difference"),
         duration_units=frozenset(w.casefold() for w in _words(duration.get("units"), f"{name}: asks_duration.units")),
         asks_document=cues(data.get("asks_document"), "asks_document", as_typed=True),
         topics_not_in_sources=cues(data.get("topics_not_in_sources"), "topics_not_in_sources"),

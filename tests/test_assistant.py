@@ -483,3 +483,16 @@ def test_a_duration_needs_a_number_of_years_not_any_number(real_assistant):
     """"antara 2 kota" holds a number, not how long anything lasts."""
     answer = real_assistant.ask("MoU sister city biasanya berlaku berapa tahun?")
     assert answer.refused and answer.route == "out_of_scope", answer.answer
+
+
+def test_a_statement_about_the_domain_doesnt_make_the_question_after_it_answerable(real_assistant):
+    answer = real_assistant.ask("Surabaya punya banyak kota kembar. Tapi siapa wali kota Surabaya sekarang?")
+    assert answer.refused and answer.route == "out_of_scope", answer.answer
+
+
+def test_two_names_of_the_domain_compared_need_the_articles_to_use_both(real_assistant):
+    """The record tables say "sister province"; the articles never explain it."""
+    answer = real_assistant.ask("apa bedanya sister province dan sister city?")
+    assert answer.refused and "sister province" in answer.answer, answer.answer
+    answer = real_assistant.ask("apa bedanya sister city sama twin cities?")
+    assert not answer.refused and all(c.ok for c in check_citations(answer))

@@ -553,3 +553,11 @@ def test_an_aspect_and_a_word_of_its_own_after_a_records_turn_is_a_new_topic(rou
     history = [user("Bali punya provinsi kembar apa aja?"), bot(), user("kalau sama Hainan bidangnya apa?"), bot()]
     decision = router.route("manfaat pariwisatanya apa sih dari kerja sama gitu?", history)
     assert decision.path == "articles" and not decision.turn.places, decision.standalone
+
+
+def test_statements_before_a_question_are_its_context_not_its_topic(router):
+    """The statement naming the domain is read like an earlier turn: the question is what is asked."""
+    decision = router.route("Surabaya punya banyak kota kembar. Tapi siapa wali kota Surabaya sekarang?")
+    assert decision.path == "articles" and "wali" in decision.turn.need, decision.standalone
+    decision = router.route("Bandung punya kota kembar. Yang di Jepang apa aja?")
+    assert decision.path == "records" and {p.key for p in decision.turn.places} == {"bandung", "Jepang"}
