@@ -293,17 +293,24 @@ class Router:
         return tuple(kept), tuple(dismissed), mentions, tuple(origins)
 
     def _statements_then_question(self, text: str) -> tuple[str, str]:
-        """(statements, question) when the message is statements naming the domain, then one
-        question that doesn't; ("", text) otherwise."""
+        """(statements, question) when the message is statements, then one question, and the
+        statements either name the domain while the question doesn't, or name no place ("Saya staf
+        bagian kerja sama."): read as an earlier turn, they still fill what the question leaves out.
+        ("", text) otherwise."""
         sentences = split_sentences(text, self.lexicon)
-        if len(sentences) < 2 or not sentences[-1].rstrip().endswith("?") \
-                or any(s.rstrip().endswith("?") for s in sentences[:-1]):
+        last = sentences[-1] if sentences else ""
+        if len(sentences) < 2 or any(s.rstrip().endswith("?") for s in sentences[:-1]):
+            return "", text
+        asked = self.analyse(last)
+        words = _WORD.findall(asked.norm)
+        if not (last.rstrip().endswith("?") or any(w in self.data.question_words for w in words)
+                or self.data.request_words.search(asked.norm)):
             return "", text
         before = self.analyse(" ".join(sentences[:-1]))
-        asked = self.analyse(sentences[-1])
-        if (before.strong_domain or "twinning" in before.intents) and not (asked.strong_domain
-                                                                           or "twinning" in asked.intents):
-            return " ".join(sentences[:-1]), sentences[-1]
+        only_domain = (before.strong_domain or "twinning" in before.intents) and not (
+            asked.strong_domain or "twinning" in asked.intents)
+        if only_domain or not (before.places or before.unknown_names):
+            return " ".join(sentences[:-1]), last
         return "", text
 
     def _says_where_the_user_is_from(self, words: list[str]) -> bool:
@@ -467,6 +474,10 @@ class Router:
             or (turn.places and (turn.intents & {"twinning"}) and not turn.follow_up_cue and not joined_to_nobody)
             or (turn.indonesian and turn.foreign)
             or (turn.strong_domain and not turn.follow_up_cue)
+            # "Dan mitra Provinsi Jawa Barat?" after a pair question: that place's partners, not the
+            # previous partner with it.
+            or (turn.indonesian and not turn.foreign and "twinning" in turn.intents and not turn.need
+                and not (turn.intents & {"year", "focus"}))
         )
         if complete:
             return False

@@ -561,3 +561,16 @@ def test_statements_before_a_question_are_its_context_not_its_topic(router):
     assert decision.path == "articles" and "wali" in decision.turn.need, decision.standalone
     decision = router.route("Bandung punya kota kembar. Yang di Jepang apa aja?")
     assert decision.path == "records" and {p.key for p in decision.turn.places} == {"bandung", "Jepang"}
+
+
+def test_an_official_introducing_themselves_asks_only_the_last_sentence(router):
+    decision = router.route("Selamat siang. Saya staf bagian kerja sama luar negeri. "
+                            "Mohon konfirmasi apakah Kota Medan bermitra dengan Gwangju dan sejak tahun berapa.")
+    assert decision.path == "records" and {p.key for p in decision.turn.places} == {"medan", "gwangju"}
+    assert decision.turn.need == (), decision.turn.need
+
+
+def test_partners_of_another_place_after_a_pair_question_are_its_own(router):
+    history = [user("Apakah Provinsi Jawa Timur bermitra dengan Queensland?"), bot()]
+    decision = router.route("Dan mitra Provinsi Jawa Tengah?", history)
+    assert decision.path == "records" and {p.key for p in decision.turn.places} == {"prov_jawa_tengah"}
