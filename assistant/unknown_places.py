@@ -97,8 +97,10 @@ class NameSpotter:
             if not capitalised and not ordinary:
                 ordinary = self.is_plain_word(low)
             if ordinary and asks_twinning and places and not capitalised and low not in root_words() \
-                    and normalize(previous, self.lexicon) in self.pair_joiners:
-                ordinary = False  # "denpasar sm honolulu kmbr?": the partner asked about, though word lists know it
+                    and low not in self.corpus_words and normalize(previous, self.lexicon) in self.pair_joiners:
+                # "denpasar sm honolulu kmbr?": the partner asked about, though word lists know it; not a
+                # word the articles use ("kerja sama smart city")
+                ordinary = False
             inside = any(s <= match.start() < e for s, e in taken)
             named = capitalised or previous in ("kota", "kabupaten", "kab", "provinsi") or asks_twinning or bool(run)
             if not inside and not ordinary and not acronym and named:

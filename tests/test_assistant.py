@@ -496,3 +496,12 @@ def test_two_names_of_the_domain_compared_need_the_articles_to_use_both(real_ass
     assert answer.refused and "sister province" in answer.answer, answer.answer
     answer = real_assistant.ask("apa bedanya sister city sama twin cities?")
     assert not answer.refused and all(c.ok for c in check_citations(answer))
+
+
+def test_an_example_told_as_imagine_answers_contohnya(real_assistant):
+    """"Bayangin aja, kalau ada turis dari Jepang …" is the articles' example of the tourism benefit."""
+    question = "sister city bisa bikin turis nambah ga?"
+    first = real_assistant.ask(question)
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
+    answer = real_assistant.ask("contohnya gimana?", history)
+    assert "turis dari Jepang" in answer.answer.split("\n")[0], answer.answer

@@ -574,3 +574,10 @@ def test_partners_of_another_place_after_a_pair_question_are_its_own(router):
     history = [user("Apakah Provinsi Jawa Timur bermitra dengan Queensland?"), bot()]
     decision = router.route("Dan mitra Provinsi Jawa Tengah?", history)
     assert decision.path == "records" and {p.key for p in decision.turn.places} == {"prov_jawa_tengah"}
+
+
+def test_a_word_the_articles_use_after_kerja_sama_is_never_a_partner_name(router):
+    """"kerja sama smart city": "sama" is part of "kerja sama", and the articles say "smart city"."""
+    decision = router.route("Semarang kan ada kerja sama smart city ya, itu sama kota mana?")
+    assert decision.turn.unknown_names == (), decision.turn.unknown_names
+    assert decision.path == "records" and {p.key for p in decision.turn.places} == {"semarang"}
