@@ -278,13 +278,14 @@ class Assistant:
         # its heading doesn't (the composer checks that against the list's heading).
         wants_list = bool(turn.intents & {"list"} or (turn.article_aspects & LIST_ASPECTS
                                                       and "solution" not in turn.article_aspects))
+        asks_result = self._asks_result(decision.own or turn)
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
                                           ignore_terms=self._domain_stems(),
-                                          aspect_of=self._aspect_test(turn, self._asks_result(decision.own or turn)),
+                                          aspect_of=self._aspect_test(turn, asks_result),
                                           focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)),
                                           asks_list_of=self._aspect_test(turn) if "list" in turn.intents else None,
-                                          aspect_leads="solution" in turn.article_aspects
-                                          or self._asks_result(decision.own or turn) or turn.asks_besides,
+                                          aspect_leads=("solution" in turn.article_aspects or asks_result
+                                                        or turn.asks_besides),
                                           said_before=decision.said_before, left_out=self._left_out(turn))
         lead = answer.answer.strip().split("\n", 1)[0]
         if (not answer.refused and self.routing.asks_number.search(turn.norm)
@@ -364,6 +365,8 @@ class Assistant:
         return bool(turn.need) and set(turn.need) <= self.routing.continues_subject
 
     def _aspect_test(self, turn: Turn, asks_result: bool = False):
+        """Does a sentence answer what kind of thing is asked: something besides what was named, the
+        result, or the question's aspect?"""
         if turn.asks_besides and not turn.article_aspects - {"purpose"}:
             # "selain budaya, bidang apa lagi?": a sentence that adds ("Tidak cuma itu, …") answers it.
             return lambda text: bool(self.routing.besides_in_sentences.search(normalize(text, self.lexicon)))
