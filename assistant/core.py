@@ -308,15 +308,26 @@ class Assistant:
             if len(words) > 1:
                 # "sister cities international", "cara daftar": the phrase, not each of its words
                 if not router.corpus_mentions(" ".join(words)):
-                    return match.group()
+                    return self._as_typed(turn.text, match.group())
             elif not any(w in router.corpus_words or stem(w) in router.corpus_roots for w in words):
-                return match.group()
+                return self._as_typed(turn.text, match.group())
         if self.routing.world_scope.search(turn.norm) and (
                 self.routing.world_ranking.search(turn.norm)
                 or (self.routing.asks_number.search(turn.norm) and "year" not in turn.intents)):
             # "kota mana di dunia yang sister city-nya paling banyak?": examples, never world figures
             return self.routing.world_figures_label
         return None
+
+    def _as_typed(self, text: str, phrase: str) -> str:
+        """The words of the message that normalize to this phrase, as the user wrote them
+        ("Sister Cities International", not "sister city internasional"); the phrase if none do."""
+        words = list(re.finditer(r"[\w-]+", text))
+        wanted = phrase.split()
+        for i in range(len(words) - len(wanted) + 1):
+            window = words[i:i + len(wanted)]
+            if [normalize(w.group(), self.lexicon) for w in window] == wanted:
+                return text[window[0].start():window[-1].end()]
+        return phrase
 
     def _terms_never_mentioned(self, turn: Turn) -> tuple[str, ...]:
         """"Apa itu teori realisme?", "jelasin transit oriented development": a definition asked for
@@ -328,7 +339,7 @@ class Assistant:
         if len(names) >= 2 and self.routing.asks_difference.search(turn.norm):
             # Two names of the domain compared ("sister province" with "sister city"): the articles
             # must use each, not only the record tables.
-            return tuple(n for n in names if not router.corpus_mentions(n))
+            return tuple(self._as_typed(turn.text, n) for n in names if not router.corpus_mentions(n))
         if "concept" not in turn.article_aspects or turn.strong_domain or turn.places:
             return ()
         # The word itself or its root, not a synonym: the articles say "anggaran", never "APBD",
@@ -431,7 +442,9 @@ class Assistant:
         """Says plainly what is not covered, and what can be said about the place it names."""
         # The words the user typed ("visa"), not an aspect word they were read as ("susah" -> tantangan).
         typed = [w for w in uncovered if w in turn.need]
-        need = " ".join(typed or uncovered or turn.need[:4])
+        # Words join with spaces ("nama wali menjabat"); named terms with "dan" ("sister province dan …").
+        joiner = " dan " if any(" " in u for u in uncovered) else " "
+        need = joiner.join(typed or uncovered or turn.need[:4])
         place = next(iter(turn.places), None)
         home = next((p for p in turn.places if p.kind in ("city", "province")), None)
         partner = next((p for p in turn.places if p.kind == "partner"), None)
