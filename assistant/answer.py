@@ -13,7 +13,6 @@ points to; a connective that loses its point out of context ("Jadi,", "Intinya,"
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, replace
 from typing import Callable
@@ -86,20 +85,6 @@ def _usable(sentence: str, lexicon: Lexicon | None) -> bool:
     return _quotable(sentence) and not is_chatter(sentence.strip(), lexicon)
 
 
-def _zscores_over(scores: dict[str, float], ids: set[str], left_aside: set[str]) -> dict[str, float]:
-    """z-scores of every id, with the mean and spread of the ids not left aside; an id without a
-    score gets the lowest score among them (as retrieval.zscores does)."""
-    population = (ids - left_aside) or ids
-    floor = min((scores[i] for i in population if i in scores), default=0.0)
-    values = {i: scores.get(i, floor) for i in ids}
-    members = [values[i] for i in population]
-    mean = sum(members) / len(members)
-    spread = math.sqrt(sum((v - mean) ** 2 for v in members) / len(members))
-    if spread == 0:
-        return {i: 0.0 for i in ids}
-    return {i: (v - mean) / spread for i, v in values.items()}
-
-
 def _same_text(sentence: str, line: str) -> bool:
     """Is the sentence the line (or its start), whatever the punctuation and case?"""
     def letters(text: str) -> str:
@@ -163,11 +148,11 @@ class Composer:
         # nothing for the others.
         chatter = {sid for _, _, sentence, sid, _ in rows if is_chatter(sentence, self.lexicon)}
         sims = {sid: result.sentence_similarity[sid] for _, _, _, sid, _ in rows if sid in result.sentence_similarity}
-        sim_z = _zscores_over(sims, {sid for _, _, _, sid, _ in rows}, chatter) if sims else {}
+        sim_z = zscores(sims, {sid for _, _, _, sid, _ in rows}, left_aside=chatter) if sims else {}
         asked = {sid: result.phrasing_similarity[sid] for _, _, _, sid, _ in rows if sid in result.phrasing_similarity}
         # Standardised among the sentences that have phrasings: one without (an added document's)
         # stays neutral rather than counting as the worst match.
-        asked_z = _zscores_over(asked, set(asked), chatter) if asked else {}
+        asked_z = zscores(asked, set(asked), left_aside=chatter) if asked else {}
         w = self.weights
         scored = []
         labels: dict[str, set[str]] = {}

@@ -50,15 +50,24 @@ class FusionWeights:
             raise ValueError(f"candidates must be greater than 0. Currently, candidates is {self.candidates}.")
 
 
-def zscores(scores: dict[str, float], ids: set[str], missing: float | None = None) -> dict[str, float]:
-    """Standardise one ranking over the candidate set; an id it didn't return gets its floor."""
-    floor = min(scores.values(), default=0.0) if missing is None else missing
+def zscores(scores: dict[str, float], ids: set[str], missing: float | None = None,
+            left_aside: set[str] = frozenset()) -> dict[str, float]:
+    """Standardise one ranking over the candidate set; an id it didn't return gets its floor.
+    Ids left aside get a z-score too, but the mean and spread (and the floor) come from the others."""
+    population = (ids - left_aside) or ids
+    if missing is not None:
+        floor = missing
+    elif left_aside:
+        floor = min((scores[cid] for cid in population if cid in scores), default=0.0)
+    else:
+        floor = min(scores.values(), default=0.0)
     values = {cid: scores.get(cid, floor) for cid in ids}
-    n = len(values)
-    if n == 0:
+    if not values:
         return {}
-    mean = sum(values.values()) / n
-    spread = math.sqrt(sum((v - mean) ** 2 for v in values.values()) / n)
+    members = [values[cid] for cid in population]
+    # fsum: the same result whatever order the set yields its ids in (it varies between processes).
+    mean = math.fsum(members) / len(members)
+    spread = math.sqrt(math.fsum((v - mean) ** 2 for v in members) / len(members))
     if spread == 0:
         return {cid: 0.0 for cid in values}
     return {cid: (v - mean) / spread for cid, v in values.items()}
