@@ -270,6 +270,20 @@ class Composer:
                 used.add((lead.chunk.chunk_id, lead.position - 1))
         if not lines:
             lines.append(f"{_lead_form(lead.sentence, self.openers)} [{n}]")
+        answered = self._answered_next(sentences, lead.position)
+        if answered is not None:
+            # "…pasar besar buat produk semacam itu. Hasilnya? Pendapatan daerah bisa meningkat…":
+            # the lead sets up what its passage answers next; the answer comes along with it.
+            asked, reply = answered
+            lines[-1] = f"{lines[-1][: lines[-1].rfind(' [')]} {asked} {reply.strip()} [{n}]"
+            used |= {(lead.chunk.chunk_id, lead.position + 1), (lead.chunk.chunk_id, lead.position + 2)}
+        elif lead.chunk.metadata.get("list_item") and lead.position == 0 and len(lead.sentence.split()) < 12:
+            # A list item's short label sentence ("Kesenjangan Kapasitas: … bisa jadi tantangan.") names
+            # the point; the item's next sentence says what it is, as the list layout shows it too.
+            following = next((s for p, s, _ in sentences if p == 1 and _usable(s, self.lexicon)), "")
+            if following:
+                lines[-1] = f"{lines[-1][: lines[-1].rfind(' [')]} {following.strip()} [{n}]"
+                used.add((lead.chunk.chunk_id, 1))
         w = self.weights
         same = [r for r in ranked[1:] if r.chunk.chunk_id == lead.chunk.chunk_id
                 and (r.chunk.chunk_id, r.position) not in used and r.score >= lead.score - w.same_passage]
@@ -283,6 +297,16 @@ class Composer:
             lines.append("")
             lines += [f"- {_lead_form(s, self.openers)} [{cites.passage(c)}]" for c, _, s in support]
         return "\n".join(lines)
+
+    @staticmethod
+    def _answered_next(sentences: list[tuple[int, str, str]], position: int) -> tuple[str, str] | None:
+        """The short question the passage asks right after this sentence ("Hasilnya?") and the
+        sentence that answers it, if it does."""
+        following = {p: s.strip() for p, s, _ in sentences if position < p <= position + 2}
+        asked, reply = following.get(position + 1, ""), following.get(position + 2, "")
+        if asked.endswith("?") and len(asked.split()) <= 3 and _quotable(reply):
+            return asked, reply
+        return None
 
     # -- lists ----------------------------------------------------------------------------------
 

@@ -66,14 +66,19 @@ def check_question(question: object, max_chars: int) -> str:
     return question
 
 
-def clean_question(question: object, max_chars: int) -> str:
-    """Normalize a user question or raise InvalidQuestion with an Indonesian message."""
+def is_emoji(ch: str) -> bool:
+    return unicodedata.category(ch) == "So"
+
+
+def clean_question(question: object, max_chars: int, emoji_only_ok: bool = False) -> str:
+    """Normalize a user question or raise InvalidQuestion with an Indonesian message.
+    emoji_only_ok: a chat message of emoji only ("👍👍😊") is small talk, not a mistake."""
     question = check_question(question, max_chars)
     text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
     text = re.sub(r"\s+", " ", text).strip()
     if not text:
         raise InvalidQuestion('Pertanyaannya masih kosong nih. Coba ketik sesuatu, misalnya "Apa itu sister city?"')
-    if not any(ch.isalnum() for ch in text):
+    if not any(ch.isalnum() or (emoji_only_ok and is_emoji(ch)) for ch in text):
         raise InvalidQuestion(
             'Aku belum nangkep maksudnya. Coba tulis pertanyaannya pakai kata-kata, misalnya "Apa manfaat kota kembar?"'
         )
@@ -150,12 +155,12 @@ class Assistant:
     def ask(self, question: str, history: list[dict] | None = None) -> Answer:
         """A cited answer; bad input gets an Indonesian message (route "invalid"), never an exception."""
         try:
-            text = clean_question(question, self.settings.max_question_chars)
+            text = clean_question(question, self.settings.max_question_chars, emoji_only_ok=True)
             turns = validate_history(history)
         except InvalidQuestion as exc:
             return Answer(question if isinstance(question, str) else "", exc.message, refused=True, route="invalid")
         query = strip_markup(text)
-        if not any(ch.isalnum() for ch in query):
+        if not any(ch.isalnum() or is_emoji(ch) for ch in query):
             return Answer(text, self.phrases.get("no_letters"), refused=True, route="invalid")
         decision = self._router().route(query, turns)
         answer = self._answer(decision)
@@ -202,6 +207,12 @@ class Assistant:
             # A need made only of slang the word lists don't know ("nyontek") may still be on topic.
             if uncovered and any(w in known or stem(w) in known for w in uncovered):
                 return Answer("", self._out_of_scope_message(turn, uncovered), refused=True, route="out_of_scope")
+            if (asks_number and "year" not in turn.intents and not self.routing.asks_duration.search(turn.norm)
+                    and not any(self._holds_number(h.chunk.text) for h in passages_naming(result.hits, turn.places))):
+                # "Rotterdam bantu Jakarta soal banjir, ngabisin duit brp?": the records hold years, and
+                # no passage about these places holds a number, so the amount asked is not there.
+                return Answer("", self._out_of_scope_message(turn, (self._number_asked(turn.text),)), refused=True,
+                              route="out_of_scope")
         discussed = self._articles_about(decision, result)
         if discussed is None:
             return answer
@@ -256,9 +267,11 @@ class Assistant:
         result = self._search(decision, k=self.settings.top_k, leave_out=True)
         # Answerability reads the whole question: "selain X" is still about what X is about.
         judged, evidence = turn, (self._search(decision, k=self.settings.top_k) if turn.set_aside_words else result)
-        if decision.context and decision.own is not None and len(decision.own.need) >= 2:
+        if decision.context and decision.own is not None and len(decision.own.need) >= 2 \
+                and (self._brings_own_subject(decision.own) or (turn.places and not decision.own.places)):
             # A follow-up with its own need ("terus makanan khas Roma apa?") is judged on its own
-            # words: what it borrowed from history would make anything look answerable.
+            # words: what it borrowed from history would make anything look answerable, and places
+            # it borrowed would narrow the evidence to them ("yang dibagi apa aja?" after Ambon).
             judged = decision.own
             evidence = self._search(replace(decision, turn=judged, standalone=judged.text), k=self.settings.top_k)
         document = self.routing.asks_document.search(" ".join(turn.text.casefold().split()))
@@ -298,18 +311,26 @@ class Assistant:
             answer.answer = f"{self.phrases.get('thanks_prefix')} {answer.answer}"
         return answer
 
+    def _brings_own_subject(self, turn: Turn) -> bool:
+        """Does a follow-up bring a subject of its own: a place or a name ("makanan khas Roma?"), or a
+        word no indexed text uses? "jadi yg lebih maju bisa ngajarin yg lain gitu?" goes on with the
+        articles' own words."""
+        indexed = self._retriever().keyword.idf
+        names = self._router().corpus_names
+        return bool(turn.places or turn.unknown_names) or any(
+            w.casefold() in names or not any(t in indexed for t in tokenize(w, lexicon=self.lexicon))
+            for w in turn.need)
+
     def _topic_not_in_sources(self, turn: Turn) -> str | None:
         """A topic people ask about near this domain (the legal basis, worldwide statistics) that no
         indexed text mentions. Checked against the corpus each time: once a document about it is
         added, the question is answered from it."""
-        router = self._router()
-        for match in self.routing.topics_not_in_sources.find(turn.norm):
-            words = match.group().split()
-            if len(words) > 1:
-                # "sister cities international", "cara daftar": the phrase, not each of its words
-                if not router.corpus_mentions(" ".join(words)):
-                    return self._as_typed(turn.text, match.group())
-            elif not any(w in router.corpus_words or stem(w) in router.corpus_roots for w in words):
+        matches = list(self.routing.topics_not_in_sources.find(turn.norm))
+        if self.routing.asks_who.search(turn.norm):
+            # "siapa gubernurnya?": the person holding an office, which the sources may never name.
+            matches += self.routing.person_roles.find(" ".join(turn.text.casefold().split()))
+        for match in matches:
+            if not self._corpus_holds(match.group()):
                 return self._as_typed(turn.text, match.group())
         if self.routing.world_scope.search(turn.norm) and (
                 self.routing.world_ranking.search(turn.norm)
@@ -317,6 +338,14 @@ class Assistant:
             # "kota mana di dunia yang sister city-nya paling banyak?": examples, never world figures
             return self.routing.world_figures_label
         return None
+
+    def _corpus_holds(self, phrase: str) -> bool:
+        """Does an indexed text use this (normalized) topic? A phrase ("sister cities international",
+        "cara daftar") word for word; a single word as itself or its root."""
+        router = self._router()
+        if " " in phrase:
+            return router.corpus_mentions(phrase)
+        return phrase in router.corpus_words or stem(phrase) in router.corpus_roots
 
     def _as_typed(self, text: str, phrase: str) -> str:
         """The words of the message that normalize to this phrase, as the user wrote them
@@ -340,18 +369,24 @@ class Assistant:
             # Two names of the domain compared ("sister province" with "sister city"): the articles
             # must use each, not only the record tables.
             return tuple(self._as_typed(turn.text, n) for n in names if not router.corpus_mentions(n))
-        if "concept" not in turn.article_aspects or turn.strong_domain or turn.places:
-            return ()
+        if turn.article_aspects != {"concept"} or turn.strong_domain or turn.places:
+            return ()  # "rahasia suksesnya apa sih?" asks about success stories, not a definition
         # The word itself or its root, not a synonym: the articles say "anggaran", never "APBD",
-        # so they can't say what APBD is.
+        # so they can't say what APBD is. A word with "-nya" points back ("rahasianya apa sih?":
+        # the secret of what was just said), it names no term to define.
         return tuple(w for w in turn.need if w in router.known_words and w not in router.corpus_words
-                     and stem(w) not in router.corpus_roots)
+                     and stem(w) not in router.corpus_roots and not w.endswith("nya"))
 
     def _number_asked(self, text: str) -> str:
         """The words of the question from its "berapa" on (a few of them), to say what isn't covered."""
-        low = text.casefold()
-        starts = [low.find(p) for p in self.routing.asks_number.phrases if low.find(p) >= 0]
-        words = text[min(starts):].rstrip("?!. ").split() if starts else text.split()
+        # The first word that reads as one ("brp" is "berapa"), wherever the lexicon maps it from.
+        first_words = {p.split()[0] for p in self.routing.asks_number.phrases}
+        start = next((m.start() for m in re.finditer(r"[\w-]+", text)
+                      if normalize(m.group(), self.lexicon) in first_words), None)
+        words = text[start:].rstrip("?!. ").split() if start is not None else text.split()
+        if start is not None and len(words) < 2:
+            # "ngabisin dana berapa?": the words before a closing "berapa" say what is counted
+            words = text.rstrip("?!. ").split()[-4:]
         asked = " ".join(words[:8])
         return asked[:1].casefold() + asked[1:]
 
@@ -366,7 +401,11 @@ class Assistant:
         number followed by a unit of time ("lima tahun", "2 years")."""
         body = re.sub(r"\[\d+\]", " ", text)  # citation markers are not numbers
         words = re.findall(r"\w+", body.casefold())
-        numbers = [i for i, w in enumerate(words) if w.isdigit() or w in self.routing.number_words]
+        # "salah satu" (one of) and "satu sama lain" (each other) count nothing.
+        idioms = {i for i, w in enumerate(words) if w == "satu" and ((i and words[i - 1] == "salah")
+                                                                     or words[i + 1:i + 2] == ["sama"])}
+        numbers = [i for i, w in enumerate(words)
+                   if (w.isdigit() or w in self.routing.number_words) and i not in idioms]
         if asks_duration:
             return any(w in self.routing.duration_units for i in numbers for w in words[i + 1:i + 3])
         return bool(numbers) or (asks_era and bool(re.search(r"\b[IVX]{2,}\b", body)))
@@ -483,12 +522,12 @@ class Assistant:
 
     def standalone(self, question: str, history: list[dict] | None = None) -> str:
         """The question rewritten to stand on its own, given the conversation so far."""
-        text = strip_markup(clean_question(question, self.settings.max_question_chars))
+        text = strip_markup(clean_question(question, self.settings.max_question_chars, emoji_only_ok=True))
         return self._router().route(text, validate_history(history)).standalone
 
     def route(self, question: str, history: list[dict] | None = None) -> Decision:
         """How a question is understood: its path, standalone form and cues (for eval and debugging)."""
-        text = strip_markup(clean_question(question, self.settings.max_question_chars))
+        text = strip_markup(clean_question(question, self.settings.max_question_chars, emoji_only_ok=True))
         return self._router().route(text, validate_history(history))
 
     def retrieve_for(self, question: str, history: list[dict] | None = None, k: int | None = None) -> list[Hit]:
@@ -512,8 +551,10 @@ class Assistant:
     def _router(self) -> Router:
         if self._router_cache is None:
             retriever = self._retriever()
-            texts = [f"{c.section} {c.text}" for c in retriever.chunks.values() if c.kind != "record"]
-            self._router_cache = build_router(self.routing, self.records, self.lexicon, texts)
+            documents = [c for c in retriever.chunks.values() if c.kind != "record"]
+            texts = [f"{c.section} {c.text}" for c in documents]
+            self._router_cache = build_router(self.routing, self.records, self.lexicon, texts,
+                                              body_texts=[c.text for c in documents])
         return self._router_cache
 
     def _composer(self) -> Composer:

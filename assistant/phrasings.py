@@ -174,7 +174,7 @@ class PhrasingIndex:
                 continue
             targets += [sid] * len(phrasing.questions)
             questions += phrasing.questions
-        if stale:
+        if stale and ids:  # with no article indexed yet (a first ingest starting), nothing is stale
             log.warning("phrasings: %d sentence(s) not found in their article (edited since?), left out", stale)
         if not questions:
             return cls([], [], np.zeros((0, 0), dtype=np.float32))

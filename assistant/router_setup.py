@@ -40,8 +40,10 @@ def word_frequency(word: str) -> float:
     return max(zipf_frequency(word, "id"), zipf_frequency(word, "en"))
 
 
-def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | None, corpus_texts: list[str]) -> Router:
-    """A router whose spelling correction aims at the corpus vocabulary, the cue words and place names."""
+def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | None, corpus_texts: list[str],
+                 body_texts: list[str] | None = None) -> Router:
+    """A router whose spelling correction aims at the corpus vocabulary, the cue words and place names.
+    body_texts: the passages without their headings, where a capital letter inside a sentence marks a name."""
     english = english_words()
     known = known_words(lexicon, data, english)
     corpus = vocabulary(corpus_texts)
@@ -59,4 +61,25 @@ def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | Non
     # Word by word, for a topic of several words ("sister cities international") to be looked up.
     text = " ".join(" ".join(re.findall(r"[\w-]+", normalize(t, lexicon))) for t in corpus_texts)
     return Router(data, records, speller, lexicon, known, ordinary, english, discussed, frozenset(corpus),
-                  corpus_text=f" {text} ")
+                  corpus_text=f" {text} ", corpus_names=proper_names(body_texts if body_texts is not None else corpus_texts))
+
+
+def proper_names(texts: list[str]) -> frozenset[str]:
+    """Words (casefolded) the texts write only capitalised, once at least right after a word or a
+    comma: the names they mention ("Roma", "Coventry", "IKN"), though no record holds them.
+    Title-case lines (headings, titles, list labels) say nothing about names and are skipped."""
+    capitalised: set[str] = set()
+    lowercase: set[str] = set()
+    for text in texts:
+        text = re.sub(r"^[^.:\n]{1,60}:", " ", text)  # a list item's label ("Peningkatan Pariwisata:")
+        for line in text.splitlines():
+            words = list(re.finditer(r"(?<![\w-])[^\W\d_]\w*", line))
+            if sum(w.group()[0].isupper() for w in words) > len(words) / 2:
+                continue
+            for match in words:
+                word = match.group()
+                if word[0].islower():
+                    lowercase.add(word.casefold())
+                elif re.search(r"[\w,;]\s+$", line[max(0, match.start() - 4):match.start()]):
+                    capitalised.add(word.casefold())  # mid-sentence, not a sentence's start
+    return frozenset(capitalised - lowercase)

@@ -14,6 +14,7 @@ previous one. Every cue list and threshold comes from prompts/routing.yaml.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import replace
 from typing import Sequence
 
@@ -37,6 +38,9 @@ _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _SEGMENT = re.compile(r"[^.!?,;:\n]+[.!?,;:\n]*")
 
 
+MAX_EMOJI_WORDS = 8  # "🙂" × 2000 says no more than a few of them
+
+
 class Router:
     """Decides the path of each turn (retrieval-based answerability is judged by the caller)."""
 
@@ -44,7 +48,7 @@ class Router:
                  lexicon: Lexicon | None = None, known_words: frozenset[str] = frozenset(),
                  ordinary_words: frozenset[str] = frozenset(), english_words: frozenset[str] = frozenset(),
                  discussed_places: frozenset[str] = frozenset(), corpus_words: frozenset[str] = frozenset(),
-                 corpus_text: str = "") -> None:
+                 corpus_text: str = "", corpus_names: frozenset[str] = frozenset()) -> None:
         self.data = data
         self.records = records
         self.speller = speller
@@ -57,6 +61,7 @@ class Router:
         self.discussed_places = discussed_places  # keys of cities/partners the articles talk about
         self.corpus_words = corpus_words  # every word of the indexed documents
         self.corpus_text = corpus_text  # the indexed documents, normalized, one space between words
+        self.corpus_names = corpus_names  # words the documents only write capitalised (Roma, Coventry)
         self._corpus_roots: frozenset[str] | None = None
         self._stopwords = (lexicon.stopwords if lexicon else frozenset())
         self.unknown_places = NameSpotter(records, lexicon, data.pair_joiners, ordinary_words, english_words,
@@ -128,6 +133,16 @@ class Router:
             if not (t.strong_domain or t.weak_domain or t.places or t.aspects or t.intents):
                 return kind_found
         return None
+
+    def _emoji_as_words(self, text: str) -> str:
+        """"👍👍😊" -> "oke oke hehe": what a message of emoji only says (an unlisted emoji: "oke")."""
+        words, rest = [], text
+        for emoji in sorted(self.data.emoji_words, key=len, reverse=True):  # "❤️" before "❤"
+            words += [self.data.emoji_words[emoji]] * rest.count(emoji)
+            rest = rest.replace(emoji, " ")
+        if any(unicodedata.category(ch) == "So" for ch in rest):
+            words.append("oke")
+        return " ".join(words[:MAX_EMOJI_WORDS]) if words else text
 
     def strip_smalltalk(self, text: str) -> tuple[str, str | None]:
         """Drop small-talk segments ("makasih!", "halo kak,") around a real question."""
@@ -336,6 +351,8 @@ class Router:
 
     def route(self, question: str, history: Sequence[dict] = ()) -> Decision:
         """The path for this turn, with history used only to fill what the turn leaves out."""
+        if not any(ch.isalnum() for ch in question):
+            question = self._emoji_as_words(question)
         if self.is_injection(question):
             turn = self.analyse(question)
             return Decision("injection", turn, question, reason="permintaan mengubah aturan")
@@ -398,10 +415,19 @@ class Router:
         return None
 
     def _name_one_typo_away(self, turn: Turn) -> tuple[str, str] | None:
-        """(typed, city name) when the turn's one unknown name is one edit from exactly one city."""
-        if turn.places or len(turn.unknown_names) != 1 or not ("twinning" in turn.intents or turn.strong_domain):
+        """(typed, city name) when the turn's one unknown name is one edit from exactly one city. Beside
+        a place it did recognise ("kupng sm darwin sister city y?"), a lowercase word that is no word
+        of the language counts as that name."""
+        if not ("twinning" in turn.intents or turn.strong_domain):
             return None
-        typed = turn.unknown_names[0]
+        if turn.places:
+            names = [w for w in turn.need if len(w) >= 4 and w not in self.known_words
+                     and w not in self.ordinary_words]
+        else:
+            names = list(turn.unknown_names)
+        if len(names) != 1:
+            return None
+        typed = names[0]
         close = [n for n in self.records.suggest(typed, limit=5)
                  if edit_distance(fold(typed), fold(n), 1) <= 1]
         return (typed, close[0]) if len(close) == 1 else None
@@ -466,6 +492,8 @@ class Router:
             return True
         if not turn.places and self.data.places_before.search(turn.norm):
             return True  # "mereka jadi sister city sejak kapan?": the places of the turn before
+        if self._refers_to_partner(turn):
+            return True  # "Surabaya juga bermitra dengan kota tersebut?": the partner of the turn before
         # "sama Milan pun kembar kau bilang?": a partner joined to nobody is joined to the city before.
         joined_to_nobody = bool(turn.foreign) and not turn.indonesian and self._opens_with_joiner(turn)
         complete = (
@@ -478,11 +506,17 @@ class Router:
             # previous partner with it.
             or (turn.indonesian and not turn.foreign and "twinning" in turn.intents and not turn.need
                 and not (turn.intents & {"year", "focus"}))
+            # "provinsi acehnya sendiri?" after a pair question: that place's own partners.
+            or (turn.indonesian and not turn.foreign and not turn.need and self.data.place_itself.search(turn.norm))
         )
         if complete:
             return False
         short = len(turn.need) + len(turn.places) + len(turn.aspects) <= self.data.max_follow_up_words
         return turn.follow_up_cue or short
+
+    def _refers_to_partner(self, turn: Turn) -> bool:
+        """Does a turn naming only Indonesian places point back at one more ("kota tersebut")?"""
+        return bool(turn.indonesian and not turn.foreign and self.data.partner_before.search(turn.norm))
 
     def _opens_with_joiner(self, turn: Turn) -> bool:
         """Does the turn open with "sama", "dengan", "karo"… (after a follow-up cue such as "kalau"),
@@ -502,6 +536,9 @@ class Router:
         if turn.more and not (turn.places or turn.need):
             return f"{turn.text} {previous.text}"  # "kenapa?", "lanjut": more of the same
         if turn.places:
+            if self._refers_to_partner(turn) and previous.foreign:
+                # "Apakah Surabaya juga bermitra dengan kota tersebut?" after Jakarta–Rotterdam: Rotterdam.
+                return f"{turn.text} {' dan '.join(p.name for p in previous.foreign)}"
             if turn.need:
                 return turn.text  # "Paris lagi musim apa?": a new question, not a reference
             if turn.indonesian and not turn.foreign and self.data.whole_list.search(turn.norm):

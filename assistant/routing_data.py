@@ -38,7 +38,7 @@ class Cues:
         self.words = frozenset(w for p in normalized for w in p.split())
         body = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in normalized)
         # A suffix glued to the last word doesn't change the cue: "kembarnya", "manfaatnya", "tipsmu".
-        self._pattern = re.compile(rf"(?<!\w)(?:{body})(?:nya|mu|ku)?(?!\w)") if body else None
+        self._pattern = re.compile(rf"(?<!\w)(?:{body})(?:nya|nye|mu|ku)?(?!\w)") if body else None
 
     def find(self, norm_text: str) -> list[re.Match[str]]:
         return list(self._pattern.finditer(norm_text)) if self._pattern else []
@@ -65,6 +65,7 @@ class Calibration:
 class RoutingData:
     injection: tuple[re.Pattern[str], ...]
     smalltalk: dict[str, Cues]
+    emoji_words: dict[str, str]  # "👍" -> "oke": what an emoji-only message says, in words
     filler: frozenset[str]
     question_words: frozenset[str]  # a remark that holds one is a question, not small talk
     bare_commands: frozenset[str]  # "mulai", "menu": small talk only as the whole message
@@ -74,6 +75,8 @@ class RoutingData:
     partner_name_words: frozenset[str]  # "namanya": the partners' names, in a question about twinning
     whole_list: Cues  # "semuanya": the whole list, not the part the previous turn narrowed it to
     places_before: Cues  # "mereka", "kedua kota itu": the places of the previous turn
+    partner_before: Cues  # "kota tersebut" beside an Indonesian city: the previous turn's partner
+    place_itself: Cues  # "provinsi acehnya sendiri?": that place's own partners, nothing borrowed
     strong_domain: Cues
     weak_domain: Cues
     dismiss: Cues
@@ -90,6 +93,8 @@ class RoutingData:
     duration_units: frozenset[str]
     asks_document: Cues  # "template MoU", "draf proposal": a document the sources don't hold (as typed)
     topics_not_in_sources: Cues  # "dasar hukum", "worldwide": asked near the domain, answered only if indexed
+    asks_who: Cues  # "siapa", "who": … and with one of person_roles, a person's name is asked
+    person_roles: Cues  # "gubernur", "pejabat" (as typed: the lexicon reads "pejabat" as "pemerintah")
     number_words: frozenset[str]
     world_scope: Cues  # "di dunia", "worldwide": the whole world, or Europe
     world_ranking: Cues  # "paling banyak", "the most": a ranking by count
@@ -121,7 +126,8 @@ class RoutingData:
             for cues in group.values():
                 words |= cues.words
         return (words | self.strong_domain.words | self.weak_domain.words | self.dismiss.words
-                | self.ignore_requests.words | self.follow_up.words | self.more.words)
+                | self.ignore_requests.words | self.follow_up.words | self.more.words
+                | self.topics_not_in_sources.words | self.person_roles.words)
 
     def aspects_of(self, text: str, lexicon: Lexicon | None = None) -> frozenset[str]:
         """Which aspects a text (a question, a section heading) is about."""
@@ -179,6 +185,13 @@ def _calibration(raw: Any, where: str) -> Calibration:
     )
 
 
+def _emoji_words(value: Any, name: str) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) and v.strip()
+                                              for k, v in value.items()):
+        raise ConfigError(f"{name}: emoji_words harus pemetaan emoji -> kata (teks).")
+    return {k.strip(): v.strip() for k, v in value.items()}
+
+
 def load_routing(prompts_dir: Path) -> RoutingData:
     """Read and validate prompts/routing.yaml (cached: every call after the first is free)."""
     return _load_routing(Path(prompts_dir))
@@ -214,6 +227,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
     domain = _mapping(data, "domain", name)
     follow = _mapping(data, "follow_up", name)
     world = _mapping(data, "world_figures", name)
+    person = _mapping(data, "asks_person", name)
     duration = _mapping(data, "asks_duration", name)
     answerability = _mapping(data, "answerability", name)
     calibrations = {k: _calibration(v, f"{name}: answerability.calibration.{k}")
@@ -241,6 +255,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
     return RoutingData(
         injection=tuple(patterns),
         smalltalk={k: cues(smalltalk_raw[k], f"smalltalk.{k}") for k in SMALLTALK_KINDS},
+        emoji_words=_emoji_words(data.get("emoji_words"), name),
         filler=word_set(data.get("filler"), "filler"),
         question_words=word_set(data.get("question_words"), "question_words"),
         bare_commands=word_set(data.get("bare_commands"), "bare_commands"),
@@ -250,6 +265,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         partner_name_words=word_set(data.get("partner_name_words"), "partner_name_words"),
         whole_list=cues(data.get("whole_list"), "whole_list"),
         places_before=cues(data.get("places_before"), "places_before"),
+        partner_before=cues(data.get("partner_before"), "partner_before"),
+        place_itself=cues(data.get("place_itself"), "place_itself"),
         strong_domain=cues(domain.get("strong"), "domain.strong"),
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),
@@ -269,6 +286,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         asks_document=cues(data.get("asks_document"), "asks_document", as_typed=True),
         topics_not_in_sources=cues(data.get("topics_not_in_sources"), "topics_not_in_sources"),
         number_words=frozenset(w.casefold() for w in _words(data.get("number_words"), f"{name}: number_words")),
+        asks_who=cues(person.get("who"), "asks_person.who"),
+        person_roles=cues(person.get("roles"), "asks_person.roles", as_typed=True),
         world_scope=cues(world.get("scope"), "world_figures.scope"),
         world_ranking=cues(world.get("ranking"), "world_figures.ranking"),
         world_figures_label=_text(world.get("label"), f"{name}: world_figures.label"),

@@ -39,6 +39,8 @@ _DIGIT_REDUPLICATION = re.compile(r"(?<!\w)([^\W\d_]{2,})2(an|nya)?(?!\w)")
 _WORD = re.compile(r"(?<!\w)[^\W\d_]+(?!\w)")
 # "city-nya", "Jakarta-ku": an enclitic written with a hyphen belongs to the word before it.
 _HYPHENATED_ENCLITIC = re.compile(r"(?<=[^\W\d_])-(nya|ku|mu|lah|kah|pun|ne)(?!\w)")  # "-ne": Javanese "-nya"
+# "gubernurnye", "artinye": Betawi's "-nye" is "-nya".
+_BETAWI_ENCLITIC = re.compile(r"(?<=[^\W\d_]{3})nye(?!\w)")
 _SPACES = re.compile(r"\s+")
 # A search term: letters/digits, numbers keep their separators ("1.000"), hyphenated words
 # stay whole so Sastrawi can see reduplication ("kota-kota" -> "kota").
@@ -190,6 +192,7 @@ def normalize(text: str, lexicon: Lexicon | None = None) -> str:
     text = _ELONGATION.sub(r"\1", text)
     text = _DIGIT_REDUPLICATION.sub(lambda m: f"{m[1]}-{m[1]}{m[2] or ''}", text)
     text = _HYPHENATED_ENCLITIC.sub(lambda m: "nya" if m[1] == "ne" else m[1], text)
+    text = _BETAWI_ENCLITIC.sub("nya", text)
     if lex.phrase_pattern is not None:
         text = lex.phrase_pattern.sub(lambda m: lex.phrases[_compact(m.group())], text)
     words = lex.words

@@ -99,7 +99,7 @@ def test_follow_up_about_another_article_case(real_assistant):
     ("", "kosong"),
     ("   \n\t ", "kosong"),
     ("\x00\x01\x02", "kosong"),
-    ("🤔🤔🙏", "kata-kata"),
+    ("?!… --", "kata-kata"),
     ("<b></b>", "kata-kata"),
     ("a" * 100_000, "kepanjangan"),
 ])
@@ -508,3 +508,88 @@ def test_an_example_told_as_imagine_answers_contohnya(real_assistant):
     history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
     answer = real_assistant.ask("contohnya gimana?", history)
     assert "turis dari Jepang" in answer.answer.split("\n")[0], answer.answer
+
+
+def test_a_lead_that_sets_up_hasilnya_brings_the_result(real_assistant):
+    """"…pasar besar buat produk semacam itu. Hasilnya? Pendapatan daerah bisa meningkat…": the
+    scenario answers nothing without what its passage says comes of it."""
+    answer = real_assistant.ask("kalau kota penghasil kerajinan kerja sama dengan kota yang pasarnya besar, "
+                                "apa yang terjadi?")
+    lead = answer.answer.split("\n", 1)[0]
+    assert "kerajinan" in lead and "Hasilnya? Pendapatan daerah bisa meningkat" in lead, answer.answer
+    assert all(c.ok for c in check_citations(answer))
+
+
+def test_a_list_items_short_label_leads_with_what_it_means(real_assistant):
+    answer = real_assistant.ask("kalau kemampuan dua kota jomplang gimana?")
+    lead = answer.answer.split("\n", 1)[0]
+    assert lead.startswith("Kesenjangan Kapasitas") and "ketidakseimbangan" in lead, answer.answer
+    assert all(c.ok for c in check_citations(answer))
+
+
+@pytest.mark.parametrize("question, office", [
+    ("siapa wali kota yang tanda tangan kerja sama Bandung dan Braunschweig?", "wali kota"),
+    ("siapa gubernurnye waktu Jakarta kerja sama ama Tokyo?", "gubernurnye"),
+    ("who is the mayor behind the twin city deal of Medan?", "mayor"),
+])
+def test_who_holds_an_office_the_sources_never_name_is_refused(real_assistant, question, office):
+    answer = real_assistant.ask(question)
+    assert answer.refused and answer.citations == [], answer.answer
+    assert office in answer.answer
+
+
+def test_an_office_without_asking_who_is_still_a_question_about_the_domain(real_assistant):
+    """"Kalau wali kotanya ganti…" asks about political change, which the articles discuss."""
+    answer = real_assistant.ask("kalau wali kotanya ganti, kerja sama kota kembarnya gimana?")
+    assert not answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("ada survei kepuasan warga soal program sister city?", "survei"),
+    ("gimana cara memutuskan hubungan kota kembar?", "memutuskan hubungan"),
+])
+def test_surveys_and_ending_a_partnership_are_topics_no_source_mentions(real_assistant, question, topic):
+    answer = real_assistant.ask(question)
+    assert answer.refused and topic in answer.answer, answer.answer
+
+
+def test_an_amount_asked_about_a_pair_needs_a_number_in_what_the_sources_say_of_it(real_assistant):
+    """The records hold years; the passage on Jakarta–Rotterdam holds no amount ("salah satu" counts
+    nothing), so "berapa dananya?" is refused, naming what was counted."""
+    answer = real_assistant.ask("Jakarta sama Rotterdam ngatasin banjir, ngabisin dana berapa?")
+    assert answer.refused and "dana berapa" in answer.answer, answer.answer
+    counted = real_assistant.ask("Surabaya punya berapa kota kembar di Jepang?")
+    assert not counted.refused and "Kochi" in counted.answer
+
+
+def test_a_word_pointing_back_is_no_term_to_define(real_assistant):
+    answer = real_assistant.ask("dari kisah-kisah sukses itu, rahasianya apa sih?")
+    assert not answer.refused and "komitmen" in answer.answer, answer.answer
+
+
+def test_a_follow_up_in_the_articles_words_is_judged_with_its_topic(real_assistant):
+    """"jadi kota yang lebih maju bisa ngajarin?" brings no subject of its own: it is judged with the
+    capacity gap it follows, not on its own few words."""
+    history = [{"role": "user", "content": "kalau kota mitranya jauh lebih maju, jadi masalah ga?"}]
+    history.append({"role": "assistant", "content": real_assistant.ask(history[0]["content"]).answer})
+    answer = real_assistant.ask("jadi kota yang lebih maju bisa ngajarin kota lain gitu?", history)
+    assert not answer.refused, answer.answer
+
+
+def test_a_follow_up_with_a_place_of_its_own_is_still_judged_alone(real_assistant):
+    history = [{"role": "user", "content": "apa itu sister city?"}, {"role": "assistant", "content": "…"}]
+    answer = real_assistant.ask("terus makanan khas Roma apa?", history)
+    assert answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("message, kind", [("👍👍", "ack"), ("🙏", "thanks"), ("👋😊", "greeting")])
+def test_a_message_of_emoji_only_gets_a_friendly_reply(real_assistant, message, kind):
+    answer = real_assistant.ask(message)
+    assert answer.route == "smalltalk" and not answer.refused, answer.answer
+    variants = real_assistant.phrases.raw(f"smalltalk_{kind}")
+    assert answer.answer in (variants if isinstance(variants, list) else [variants])
+
+
+def test_punctuation_only_is_still_asked_to_be_written_in_words(real_assistant):
+    answer = real_assistant.ask("???")
+    assert answer.route == "invalid" and answer.refused

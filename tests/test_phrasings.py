@@ -88,6 +88,13 @@ def test_a_sentence_no_longer_in_its_article_is_left_out(caplog):
     assert "2 sentence(s) not found" in caplog.text
 
 
+def test_before_any_article_is_indexed_nothing_is_called_stale(caplog):
+    """A first ingest opens the empty index before adding the articles: no false alarm then."""
+    phrasings = [Phrasing("contoh", "Solusinya adalah toleransi yang tinggi.", ("solusinya apa?",))]
+    index = PhrasingIndex.build(phrasings, [], WordHashEmbeddings(), "fake")
+    assert len(index) == 0 and "not found" not in caplog.text
+
+
 class CountingEmbeddings(WordHashEmbeddings):
     def __init__(self) -> None:
         super().__init__()

@@ -52,12 +52,17 @@ def _passages() -> list[str]:
         ("apaan", "apa"), ("kerjasama", "kerja sama"), ("sampe", "sampai"), ("tau", "tahu"),
         ("banget", "sangat"), ("bgt", "sangat"), ("emang", "memang"), ("gede", "besar"), ("duit", "uang anggaran"),
         ("pengen", "ingin"), ("pingin", "ingin"), ("bener", "benar"), ("yg", "yang"), ("dgn", "dengan"),
-        ("utk", "untuk"), ("krn", "karena"), ("sm", "sama"),
+        ("utk", "untuk"), ("krn", "karena"), ("sm", "sama"), ("ap", "apa"), ("kembaranya", "kembarannya"),
     ],
 )
 def test_casual_spellings_become_standard(casual: str, standard: str) -> None:
     assert normalize(casual) == standard
     assert normalize(f"Ini {casual.upper()} ya") == f"ini {standard} ya"
+
+
+def test_betawi_nye_is_nya() -> None:
+    assert normalize("siapa gubernurnye?") == "siapa gubernurnya?"
+    assert normalize("nye") == "nye"  # the particle alone stays
 
 
 def test_casual_question_reads_like_the_article() -> None:
