@@ -85,12 +85,14 @@ def _usable(sentence: str, lexicon: Lexicon | None) -> bool:
     return _quotable(sentence) and not is_chatter(sentence.strip(), lexicon)
 
 
+def _letters(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
 def _same_text(sentence: str, line: str) -> bool:
     """Is the sentence the line (or its start), whatever the punctuation and case?"""
-    def letters(text: str) -> str:
-        return " ".join(re.findall(r"\w+", text.casefold()))
-    said = letters(sentence)
-    return bool(said) and letters(line).startswith(said)
+    said = _letters(sentence)
+    return bool(said) and _letters(line).startswith(said)
 
 
 def _lead_form(sentence: str, openers: Openers) -> str:
@@ -179,7 +181,7 @@ class Composer:
                 ignore_terms: frozenset[str] = frozenset(), with_outro: bool = True,
                 aspect_of: Callable[[str], bool] | None = None, focus_words: frozenset[str] = frozenset(),
                 asks_list_of: Callable[[str], bool] | None = None, aspect_leads: bool = False,
-                said_before: str = "", left_out: frozenset[str] = frozenset()) -> Answer:
+                said_before: str = "", left_out: frozenset[str] = frozenset(), goes_on: bool = False) -> Answer:
         """The cited answer (the caller already judged the question answerable).
 
         focus_words: stems of what the question is specifically about; a list item whose label
@@ -191,13 +193,16 @@ class Composer:
         said_before: a follow-up's previous answer (its first line). "kenapa?", "selain itu?" ask
         for what comes next, so that lead is not said again.
         left_out: stems of topics "selain …" excludes; a sentence about them doesn't lead.
+        goes_on: "maksudnya gimana?": the sentence after what said_before said, in its passage, leads.
         """
         ranked = self.rank_sentences(result, ignore_terms, aspect_of, focus_words, left_out)
         if aspect_leads and ranked and not ranked[0].answers_aspect:
             best = next((r for r in ranked if r.answers_aspect), None)
             if best is not None and best.score >= ranked[0].score - self.weights.same_passage:
                 ranked = [best] + [r for r in ranked if r is not best]
-        if said_before and len(ranked) > 1 and _same_text(_lead_form(ranked[0].sentence, self.openers), said_before):
+        if goes_on and said_before:
+            ranked = self._going_on(ranked, said_before)
+        elif said_before and len(ranked) > 1 and _same_text(_lead_form(ranked[0].sentence, self.openers), said_before):
             lead = ranked[0]
             # The sentence after it in its passage goes on from it (the reason, the next point).
             after = next((r for r in ranked[1:] if r.chunk.chunk_id == lead.chunk.chunk_id
@@ -297,6 +302,19 @@ class Composer:
             lines.append("")
             lines += [f"- {_lead_form(s, self.openers)} [{cites.passage(c)}]" for c, _, s in support]
         return "\n".join(lines)
+
+    def _going_on(self, ranked: list[_Scored], said: str) -> list[_Scored]:
+        """The ranking with the first sentence after the said line (in its passage) first, and what
+        was said left out; unchanged when the said lead is not among the sentences read."""
+        start = next((r for r in ranked if _same_text(_lead_form(r.sentence, self.openers), said)), None)
+        if start is None:
+            return ranked
+        already = _letters(said)
+        after = sorted((r for r in ranked if r.chunk.chunk_id == start.chunk.chunk_id and r.position > start.position
+                        and _letters(r.sentence) not in already), key=lambda r: r.position)
+        if not after:
+            return ranked
+        return [after[0]] + [r for r in ranked if r is not after[0] and r is not start]
 
     @staticmethod
     def _answered_next(sentences: list[tuple[int, str, str]], position: int) -> tuple[str, str] | None:

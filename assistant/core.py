@@ -299,7 +299,8 @@ class Assistant:
                                           asks_list_of=self._aspect_test(turn) if "list" in turn.intents else None,
                                           aspect_leads=("solution" in turn.article_aspects or asks_result
                                                         or turn.asks_besides),
-                                          said_before=decision.said_before, left_out=self._left_out(turn))
+                                          said_before=decision.said_before, left_out=self._left_out(turn),
+                                          goes_on=self._asks_to_go_on(decision))
         lead = answer.answer.strip().split("\n", 1)[0]
         if (not answer.refused and self.routing.asks_number.search(turn.norm)
                 and not self._holds_number(lead, asks_era=self._asks_when_it_began(turn),
@@ -409,6 +410,12 @@ class Assistant:
         if asks_duration:
             return any(w in self.routing.duration_units for i in numbers for w in words[i + 1:i + 3])
         return bool(numbers) or (asks_era and bool(re.search(r"\b[IVX]{2,}\b", body)))
+
+    def _asks_to_go_on(self, decision: Decision) -> bool:
+        """"maksudnya gimana?", "lebih detail dong": nothing asked but more of the previous answer."""
+        own = decision.own
+        return bool(decision.said_before and own is not None and not own.need and not own.places
+                    and self.routing.goes_on.search(own.norm))
 
     def _asks_result(self, turn: Turn) -> bool:
         """"hasilnya bagi daerah?", "and the result?": what comes of the subject, nothing else."""

@@ -105,6 +105,7 @@ class RoutingData:
     follow_up: Cues
     max_follow_up_words: int
     more: Cues
+    goes_on: Cues  # "maksudnya gimana?": the previous answer, from where its lead stopped
     continues_subject: frozenset[str]  # "hasilnya?": the previous subject goes on
     ordinals: dict[str, int]  # "kedua" -> 2, "terakhir" -> -1: which item of the last answer's list
     ordinal_markers: frozenset[str]  # "yang kedua", "poin ketiga", "nomor 2"
@@ -297,6 +298,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         follow_up=cues(follow.get("cues"), "follow_up.cues"),
         max_follow_up_words=int(_number(follow.get("max_content_words"), f"{name}: follow_up.max_content_words")),
         more=cues(follow.get("more"), "follow_up.more"),
+        goes_on=cues(follow.get("goes_on"), "follow_up.goes_on"),
         continues_subject=word_set(follow.get("continues_subject"), "follow_up.continues_subject"),
         ordinals=_ordinals(follow.get("ordinals"), name),
         ordinal_markers=word_set(follow.get("ordinal_markers"), "follow_up.ordinal_markers"),

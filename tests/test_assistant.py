@@ -593,3 +593,14 @@ def test_a_message_of_emoji_only_gets_a_friendly_reply(real_assistant, message, 
 def test_punctuation_only_is_still_asked_to_be_written_in_words(real_assistant):
     answer = real_assistant.ask("???")
     assert answer.route == "invalid" and answer.refused
+
+
+def test_maksudnya_gimana_goes_on_from_where_the_answer_stopped(real_assistant):
+    """"maksudnya gimana?" asks for more of the previous answer: the sentence after its lead, in the
+    same passage, leads (not whatever the borrowed question ranks first)."""
+    question = "apakah infrastruktur juga jadi fokus twin cities?"
+    first = real_assistant.ask(question)
+    assert "infrastruktur serta perencanaan kota" in first.answer.split("\n")[0], first.answer
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
+    answer = real_assistant.ask("maksudnya gimana?", history)
+    assert answer.answer.startswith("Kota yang lebih maju"), answer.answer
