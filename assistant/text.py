@@ -204,10 +204,26 @@ def normalize(text: str, lexicon: Lexicon | None = None) -> str:
         # "duitnya" is "duit" + "-nya": map the base word and keep the suffix.
         if word.endswith("nya") and word[:-3] in words:
             return words[word[:-3]] + "nya"
-        return word
+        return _javanese_possessive(word) or word
 
     text = _WORD.sub(mapped, text)
     return _SPACES.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=50_000)
+def _javanese_possessive(word: str) -> str | None:
+    """"hasile", "ekonomine" -> "hasilnya", "ekonominya": Javanese "-e" after a consonant and "-ne"
+    after a vowel are Indonesian "-nya", when what precedes them is an Indonesian word."""
+    if not word.isascii() or len(word) < 6 or word in root_words():
+        return None
+    if word.endswith("ne") and word[-3] in "aiueo":
+        base = word[:-2]
+    elif word.endswith("e") and word[-2] not in "aiueo":
+        base = word[:-1]
+    else:
+        return None
+    root = stem(base)  # "tujuan" -> "tuju"; a short root ("berape" -> "rap") is a coincidence
+    return f"{base}nya" if len(base) >= 4 and (base in root_words() or (len(root) >= 4 and root in root_words())) else None
 
 
 @lru_cache(maxsize=1)

@@ -65,6 +65,17 @@ def test_betawi_nye_is_nya() -> None:
     assert normalize("nye") == "nye"  # the particle alone stays
 
 
+@pytest.mark.parametrize("javanese, indonesian", [("hasile", "hasilnya"), ("ekonomine", "ekonominya"),
+                                                   ("untunge", "untungnya"), ("rencanane", "rencananya")])
+def test_javanese_e_and_ne_are_nya(javanese: str, indonesian: str) -> None:
+    assert normalize(javanese) == indonesian
+
+
+@pytest.mark.parametrize("word", ["online", "template", "province", "include", "sore", "berape", "Melbourne"])
+def test_words_that_merely_end_in_e_stay(word: str) -> None:
+    assert normalize(word) == word.casefold()
+
+
 def test_casual_question_reads_like_the_article() -> None:
     assert normalize("Gimana sih caranya biar sister city sukses?") == "bagaimana sih caranya agar sister city sukses?"
     assert normalize("ngaruh gak sih sister city ke ekonomi?") == "pengaruh tidak sih sister city ke ekonomi?"
