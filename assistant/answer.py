@@ -41,6 +41,7 @@ class SentenceWeights:
     direct_over_list: float = 0.5  # how far above every list item a sentence outside the list leads it
     phrasing: float = 0.0  # z-score of the nearest question users ask about the sentence (corpus/phrasings)
     chatter: float = 2.0  # the blog talking to its reader ("Mari kita dukung …"): quoted only when asked
+    focus_lead: float = 0.0  # how far below the best a sentence holding the question's focus word may lead
 
 
 MAX_LIST_ITEMS = 6
@@ -72,6 +73,7 @@ class _Scored:
     sentence: str
     passage_rank: int
     answers_aspect: bool = False  # it (or the "Solusinya?" before it) names what was asked about
+    holds_focus: bool = False  # it holds a word of what the question is specifically about
 
 
 def _quotable(sentence: str) -> bool:
@@ -174,7 +176,8 @@ class Composer:
                      + w.passage * passage_z.get(chunk.chunk_id, 0.0) + w.label * is_label
                      + w.aspect * (sid in names_aspect) + w.focus * bool(focus_words & words)
                      - w.focus * bool(left_out & words) - w.chatter * (sid in chatter))
-            scored.append(_Scored(score, chunk, position, sentence.strip(), rank, sid in names_aspect))
+            scored.append(_Scored(score, chunk, position, sentence.strip(), rank, sid in names_aspect,
+                                  bool(focus_words & words)))
         return sorted(scored, key=lambda s: s.score, reverse=True)
 
     def compose(self, question: str, standalone: str, result: RetrievalResult, *, wants_list: bool,
@@ -199,6 +202,12 @@ class Composer:
         if aspect_leads and ranked and not ranked[0].answers_aspect:
             best = next((r for r in ranked if r.answers_aspect), None)
             if best is not None and best.score >= ranked[0].score - self.weights.same_passage:
+                ranked = [best] + [r for r in ranked if r is not best]
+        if focus_words and ranked and not ranked[0].holds_focus and not goes_on:
+            # "manfaat sister city buat pendidikan?": a sentence about education, when one is close to
+            # the best, leads rather than a general one ("… adalah peluang emas …").
+            best = next((r for r in ranked if r.holds_focus), None)
+            if best is not None and best.score >= ranked[0].score - self.weights.focus_lead:
                 ranked = [best] + [r for r in ranked if r is not best]
         if goes_on and said_before:
             ranked = self._going_on(ranked, said_before)

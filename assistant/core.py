@@ -295,8 +295,9 @@ class Assistant:
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
                                           ignore_terms=self._domain_stems(),
                                           aspect_of=self._aspect_test(turn, asks_result),
-                                          focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon)),
-                                          asks_list_of=self._aspect_test(turn) if "list" in turn.intents else None,
+                                          focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon))
+                                          - self._left_out(turn),  # "selain ekonomi": not what is asked
+                                          asks_list_of=self._aspect_test(turn) if self._asks_for_the_list(turn, wants_list) else None,
                                           aspect_leads=("solution" in turn.article_aspects or asks_result
                                                         or turn.asks_besides),
                                           said_before=decision.said_before, left_out=self._left_out(turn),
@@ -410,6 +411,12 @@ class Assistant:
         if asks_duration:
             return any(w in self.routing.duration_units for i in numbers for w in words[i + 1:i + 3])
         return bool(numbers) or (asks_era and bool(re.search(r"\b[IVX]{2,}\b", body)))
+
+    @staticmethod
+    def _asks_for_the_list(turn: Turn, wants_list: bool) -> bool:
+        """"manfaatnya apa aja?", and "apa manfaat sister city?" too (the aspect and nothing else):
+        the list whose heading names the aspect is the answer, wherever its items rank."""
+        return "list" in turn.intents or (wants_list and not turn.need and len(turn.article_aspects) == 1)
 
     def _asks_to_go_on(self, decision: Decision) -> bool:
         """"maksudnya gimana?", "lebih detail dong": nothing asked but more of the previous answer."""

@@ -604,3 +604,21 @@ def test_maksudnya_gimana_goes_on_from_where_the_answer_stopped(real_assistant):
     history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
     answer = real_assistant.ask("maksudnya gimana?", history)
     assert answer.answer.startswith("Kota yang lebih maju"), answer.answer
+
+
+def test_a_sentence_holding_the_asked_field_leads_over_a_general_one(real_assistant):
+    """"… buat pariwisata?": the tourism item, not the conclusion's "… adalah peluang emas …"."""
+    answer = real_assistant.ask("manfaat sister city buat pariwisata apa?")
+    assert answer.answer.startswith("Peningkatan Pariwisata"), answer.answer
+
+
+def test_what_selain_sets_aside_never_leads(real_assistant):
+    answer = real_assistant.ask("selain ekonomi, sister city bisa bantu bidang apa?")
+    lead = answer.answer.split("\n", 1)[0]
+    assert "ekonomi" not in lead.casefold(), answer.answer
+
+
+def test_the_aspect_alone_is_answered_with_its_list(real_assistant):
+    """"apa manfaat sister city?" asks for the benefits, as "manfaatnya apa aja?" does."""
+    answer = real_assistant.ask("apa manfaat sister city?")
+    assert all(item in answer.answer for item in ("Peningkatan Ekonomi", "Peningkatan Pariwisata")), answer.answer
