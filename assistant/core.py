@@ -334,8 +334,10 @@ class Assistant:
         for match in matches:
             if not self._corpus_holds(match.group()):
                 return self._as_typed(turn.text, match.group())
+        first = any(not turn.norm[m.end():].lstrip().startswith("kali")
+                    for m in self.routing.world_first.find(turn.norm))
         if self.routing.world_scope.search(turn.norm) and (
-                self.routing.world_ranking.search(turn.norm)
+                self.routing.world_ranking.search(turn.norm) or first
                 or (self.routing.asks_number.search(turn.norm) and "year" not in turn.intents)):
             # "kota mana di dunia yang sister city-nya paling banyak?": examples, never world figures
             return self.routing.world_figures_label

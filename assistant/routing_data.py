@@ -98,6 +98,7 @@ class RoutingData:
     number_words: frozenset[str]
     world_scope: Cues  # "di dunia", "worldwide": the whole world, or Europe
     world_ranking: Cues  # "paling banyak", "the most": a ranking by count
+    world_first: Cues  # "pertama", "oldest": which one was first (not "pertama kali": when)
     world_figures_label: str  # what such a question asks, as the refusal names it
     records: dict[str, Cues]
     bare_filler: frozenset[str]
@@ -291,6 +292,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         person_roles=cues(person.get("roles"), "asks_person.roles", as_typed=True),
         world_scope=cues(world.get("scope"), "world_figures.scope"),
         world_ranking=cues(world.get("ranking"), "world_figures.ranking"),
+        world_first=cues(world.get("first"), "world_figures.first"),
         world_figures_label=_text(world.get("label"), f"{name}: world_figures.label"),
         records={k: cues(records_raw[k], f"records.{k}") for k in RECORD_INTENTS},
         bare_filler=word_set(records_raw.get("bare_filler"), "records.bare_filler"),

@@ -435,11 +435,17 @@ def test_choosing_a_partner_only_because_it_is_near_is_answered(real_assistant):
     "kota mana di dunia yg sister city nya paling banyak?",
     "How many twin towns are there worldwide?",
     "negara Eropa mana yang punya kota kembar terbanyak?",
+    "which was the first twin city pair in the world?",  # which one was first: never said
 ])
 def test_world_counts_and_rankings_are_refused_saying_so(real_assistant, question):
     """The articles give examples of famous twin cities, never counts or rankings of the world."""
     answer = real_assistant.ask(question)
     assert answer.refused and answer.route == "out_of_scope" and "seluruh dunia" in answer.answer, answer.answer
+
+
+def test_when_it_first_began_in_the_world_is_still_answered(real_assistant):
+    answer = real_assistant.ask("kapan pertama kali ada sister city di dunia?")
+    assert not answer.refused and "Perang Dunia II" in answer.answer, answer.answer
 
 
 def test_famous_examples_around_the_world_are_still_answered(real_assistant):
