@@ -188,7 +188,11 @@ class Assistant:
 
     def _answer_from_records(self, decision: Decision) -> Answer | None:
         turn = decision.turn
-        answer = answer_from_records(decision.record_query(), self.records, self.record_phrases)
+        # "kota kembar Semarang yang paling baru?": by year (only about twinning: not "berita terbaru")
+        order = next((k for k, cues in self.routing.record_order.items() if cues.search(turn.norm)), None) \
+            if ("twinning" in turn.intents or turn.strong_domain or not turn.need) else None
+        answer = answer_from_records(replace(decision.record_query(), order=order), self.records,
+                                     self.record_phrases)
         if answer is None:
             return self._records_by_focus(decision)
         asks_number = bool(self.routing.asks_number.search(turn.norm))

@@ -228,6 +228,14 @@ class Router:
         intents = frozenset(name for name, cues in self.data.records.items() if name != "learned" and mark(cues))
         if any(p.kind in ("city", "province", "partner") for p in places) and mark(self.data.records["learned"]):
             intents |= {"focus"}  # "Jakarta dapat ilmu apa dari Tokyo?": what the relationship is about
+        order_words = {w for cues in self.data.record_order.values() for m in cues.find(norm) for w in m.group().split()}
+        if "twinning" in intents or strong or (
+                order_words and any(p.kind in ("city", "province") for p in places)
+                and all(c or w in order_words or w in self._stopwords for w, c in zip(words, covered))):
+            # "kota kembarnya yang paling baru?", "which one is the newest?" after a city's partners:
+            # the order asks for nothing else ("berita terbaru Surabaya" does).
+            for cues in self.data.record_order.values():
+                mark(cues)
         follow = self.data.follow_up.search(norm)
         if follow and follow.start() == 0:
             mark(self.data.follow_up)  # "terus", "kalau" open a follow-up; they ask for nothing

@@ -101,6 +101,7 @@ class RoutingData:
     world_first: Cues  # "pertama", "oldest": which one was first (not "pertama kali": when)
     world_figures_label: str  # what such a question asks, as the refusal names it
     records: dict[str, Cues]
+    record_order: dict[str, Cues]  # "newest"/"oldest": "yang paling baru?", "pertama kali sama siapa?"
     bare_filler: frozenset[str]
     pair_joiners: frozenset[str]  # "Denpasar sama X": X is the partner asked about
     follow_up: Cues
@@ -295,6 +296,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         world_first=cues(world.get("first"), "world_figures.first"),
         world_figures_label=_text(world.get("label"), f"{name}: world_figures.label"),
         records={k: cues(records_raw[k], f"records.{k}") for k in RECORD_INTENTS},
+        record_order={k: cues(v, f"record_order.{k}") for k, v in _mapping(data, "record_order", name).items()},
         bare_filler=word_set(records_raw.get("bare_filler"), "records.bare_filler"),
         pair_joiners=word_set(records_raw.get("pair_joiners"), "records.pair_joiners"),
         follow_up=cues(follow.get("cues"), "follow_up.cues"),

@@ -305,3 +305,28 @@ def test_a_country_named_in_the_message_with_no_partner_there_gets_a_pointer_not
     answer = real_assistant.ask("Medan sama Singapura kembaran kan?")
     assert answer.route == "records" and "Singapura" in answer.answer.split("\n")[0]
     assert "Gwangju" not in answer.answer and "Medan punya kota kembar apa aja?" in answer.answer
+
+
+def test_the_newest_and_oldest_partner_by_the_recorded_year(real_assistant):
+    newest = real_assistant.ask("kota kembar Semarang yang paling baru apa?")
+    assert not newest.refused and "Fuzhou" in newest.answer and "2023" in newest.answer, newest.answer
+    assert "Beihai" not in newest.answer  # only the newest, not the whole list
+    oldest = real_assistant.ask("Medan punya kota kembar paling lama sama siapa?")
+    assert "Ichikawa" in oldest.answer and "1989" in oldest.answer, oldest.answer
+
+
+def test_the_newest_in_a_follow_up_after_a_citys_partners(real_assistant):
+    first = real_assistant.ask("Semarang sister cities?")
+    history = [{"role": "user", "content": "Semarang sister cities?"}, {"role": "assistant", "content": first.answer}]
+    answer = real_assistant.ask("which one is the newest?", history)
+    assert "Fuzhou" in answer.answer and "Beihai" not in answer.answer, answer.answer
+
+
+def test_latest_news_about_a_city_is_not_its_newest_partner(real_assistant):
+    answer = real_assistant.ask("berita terbaru Surabaya apa?")
+    assert answer.refused, answer.answer
+
+
+def test_no_recorded_year_means_no_newest_only_the_list(real_assistant):
+    answer = real_assistant.ask("kota kembar Balikpapan yang paling baru apa?")
+    assert "nggak menyebut tahun" in answer.answer and "Yokohama" in answer.answer, answer.answer

@@ -35,6 +35,7 @@ class RecordQuery:
     wants_list: bool = False  # "apa aja", "sebutkan", "berapa": several places listed together
     sister_provinces: bool = False  # "provinsi mana yang punya sister province?"
     country_typed: bool = False  # the message itself names the country ("Medan sama Singapura?")
+    order: str | None = None  # "newest" / "oldest": only the latest or earliest recorded partner
 
 
 @dataclass
@@ -108,7 +109,10 @@ def _answer(query: RecordQuery, store: RecordStore, phrases: Phrases) -> Answer 
         out.say(phrases.get("two_indonesian", a=local[0].name, b=local[1].name))
     elif local:
         for place in local:
-            _place_list(out, store, phrases, place, countries, seed, query.country_typed)
+            if query.order and not countries:
+                _by_year(out, store, phrases, place, query.order)
+            else:
+                _place_list(out, store, phrases, place, countries, seed, query.country_typed)
     elif unknown:
         _unknown(out, store, phrases, unknown[0])
     elif partners:
@@ -233,6 +237,26 @@ def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: Plac
     out.say(phrases.get("city_no_records", place=place.name))
     if not _say_candidates(out, phrases, store.candidates_for_city(place.key)):
         _what_i_can_answer(out, store, phrases)
+
+
+def _by_year(out: _Compose, store: RecordStore, phrases: Phrases, place: PlaceMatch, order: str) -> None:
+    """The newest or oldest recorded partner(s) of a place, by the first year the records give."""
+    rels = store.partners_of(place.key)
+    if not rels:
+        out.say(phrases.get("city_no_records", place=place.name))
+        _say_candidates(out, phrases, store.candidates_for_city(place.key))
+        return
+    dated = [(int(m.group()), r) for r in rels if (m := re.search(r"\d{4}", r.year or ""))]
+    if not dated:
+        out.say(phrases.get("order_no_years", place=place.name, n=len(rels)))
+        for rel in rels:
+            out.relationship(rel, with_city=False)
+        return
+    wanted = max(y for y, _ in dated) if order == "newest" else min(y for y, _ in dated)
+    out.say(phrases.get(f"order_{order}", place=place.name, dated=len(dated), n=len(rels)))
+    for year, rel in dated:
+        if year == wanted:
+            out.relationship(rel, with_city=False)
 
 
 def _say_candidates(out: _Compose, phrases: Phrases, cands: list[Candidate]) -> bool:
