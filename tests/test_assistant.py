@@ -574,11 +574,11 @@ def test_a_word_pointing_back_is_no_term_to_define(real_assistant):
 
 
 def test_a_follow_up_in_the_articles_words_is_judged_with_its_topic(real_assistant):
-    """"jadi kota yang lebih maju bisa ngajarin?" brings no subject of its own: it is judged with the
+    """"jadi yg maju bisa ngajarin yg ketinggalan?" brings no subject of its own: it is judged with the
     capacity gap it follows, not on its own few words."""
     history = [{"role": "user", "content": "kalau kota mitranya jauh lebih maju, jadi masalah ga?"}]
     history.append({"role": "assistant", "content": real_assistant.ask(history[0]["content"]).answer})
-    answer = real_assistant.ask("jadi kota yang lebih maju bisa ngajarin kota lain gitu?", history)
+    answer = real_assistant.ask("jadi yg maju bisa ngajarin yg ketinggalan dong?", history)
     assert not answer.refused, answer.answer
 
 
@@ -604,7 +604,7 @@ def test_punctuation_only_is_still_asked_to_be_written_in_words(real_assistant):
 def test_maksudnya_gimana_goes_on_from_where_the_answer_stopped(real_assistant):
     """"maksudnya gimana?" asks for more of the previous answer: the sentence after its lead, in the
     same passage, leads (not whatever the borrowed question ranks first)."""
-    question = "apakah infrastruktur juga jadi fokus twin cities?"
+    question = "selain ekonomi, kota kembar sering fokus ke bidang apa lagi?"
     first = real_assistant.ask(question)
     assert "infrastruktur serta perencanaan kota" in first.answer.split("\n")[0], first.answer
     history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
