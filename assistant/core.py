@@ -25,7 +25,7 @@ from .routing import Decision, Router, Turn
 from .routing_data import load_routing
 
 from .schema import Answer, Hit
-from .text import lexicon_path, load_lexicon, normalize, stem, tokenize
+from .text import is_emoji, lexicon_path, load_lexicon, normalize, stem, tokenize
 
 if TYPE_CHECKING:  # the briefing package is imported on first use: chat-only processes never pay for it
     from .briefing import Briefing
@@ -64,10 +64,6 @@ def check_question(question: object, max_chars: int) -> str:
             "Coba diringkas jadi satu-dua kalimat ya."
         )
     return question
-
-
-def is_emoji(ch: str) -> bool:
-    return unicodedata.category(ch) == "So"
 
 
 def clean_question(question: object, max_chars: int, emoji_only_ok: bool = False) -> str:
@@ -301,7 +297,8 @@ class Assistant:
                                           aspect_of=self._aspect_test(turn, asks_result),
                                           focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon))
                                           - self._left_out(turn),  # "selain ekonomi": not what is asked
-                                          asks_list_of=self._aspect_test(turn) if self._asks_for_the_list(turn, wants_list) else None,
+                                          asks_list_of=(self._aspect_test(turn)
+                                                        if self._asks_for_the_list(turn, wants_list) else None),
                                           aspect_leads=("solution" in turn.article_aspects or asks_result
                                                         or turn.asks_besides),
                                           said_before=decision.said_before, left_out=self._left_out(turn),

@@ -61,7 +61,8 @@ def build_router(data: RoutingData, records: RecordStore, lexicon: Lexicon | Non
     # Word by word, for a topic of several words ("sister cities international") to be looked up.
     text = " ".join(" ".join(re.findall(r"[\w-]+", normalize(t, lexicon))) for t in corpus_texts)
     return Router(data, records, speller, lexicon, known, ordinary, english, discussed, frozenset(corpus),
-                  corpus_text=f" {text} ", corpus_names=proper_names(body_texts if body_texts is not None else corpus_texts))
+                  corpus_text=f" {text} ",
+                  corpus_names=proper_names(body_texts if body_texts is not None else corpus_texts))
 
 
 def proper_names(texts: list[str]) -> frozenset[str]:

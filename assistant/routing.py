@@ -14,7 +14,6 @@ previous one. Every cue list and threshold comes from prompts/routing.yaml.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 from typing import Sequence
 
@@ -24,7 +23,7 @@ from .records import PlaceMatch, RecordStore
 from .records.model import fold
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector, edit_distance
-from .text import Lexicon, normalize, split_sentences, stem
+from .text import Lexicon, is_emoji, normalize, split_sentences, stem
 from .turns import Decision, Path_, Turn
 from .unknown_places import NameSpotter
 
@@ -140,7 +139,7 @@ class Router:
         for emoji in sorted(self.data.emoji_words, key=len, reverse=True):  # "❤️" before "❤"
             words += [self.data.emoji_words[emoji]] * rest.count(emoji)
             rest = rest.replace(emoji, " ")
-        if any(unicodedata.category(ch) == "So" for ch in rest):
+        if any(is_emoji(ch) for ch in rest):
             words.append("oke")
         return " ".join(words[:MAX_EMOJI_WORDS]) if words else text
 
@@ -228,7 +227,8 @@ class Router:
         intents = frozenset(name for name, cues in self.data.records.items() if name != "learned" and mark(cues))
         if any(p.kind in ("city", "province", "partner") for p in places) and mark(self.data.records["learned"]):
             intents |= {"focus"}  # "Jakarta dapat ilmu apa dari Tokyo?": what the relationship is about
-        order_words = {w for cues in self.data.record_order.values() for m in cues.find(norm) for w in m.group().split()}
+        order_words = {w for cues in self.data.record_order.values()
+                       for m in cues.find(norm) for w in m.group().split()}
         if "twinning" in intents or strong or (
                 order_words and any(p.kind in ("city", "province") for p in places)
                 and all(c or w in order_words or w in self._stopwords for w, c in zip(words, covered))):

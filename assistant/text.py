@@ -210,6 +210,11 @@ def normalize(text: str, lexicon: Lexicon | None = None) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def is_emoji(ch: str) -> bool:
+    """A pictograph ("👍", "😊"): a message of them alone is small talk."""
+    return unicodedata.category(ch) == "So"
+
+
 @lru_cache(maxsize=50_000)
 def _javanese_possessive(word: str) -> str | None:
     """"hasile", "ekonomine" -> "hasilnya", "ekonominya": Javanese "-e" after a consonant and "-ne"
@@ -223,7 +228,8 @@ def _javanese_possessive(word: str) -> str | None:
     else:
         return None
     root = stem(base)  # "tujuan" -> "tuju"; a short root ("berape" -> "rap") is a coincidence
-    return f"{base}nya" if len(base) >= 4 and (base in root_words() or (len(root) >= 4 and root in root_words())) else None
+    known = base in root_words() or (len(root) >= 4 and root in root_words())
+    return f"{base}nya" if len(base) >= 4 and known else None
 
 
 @lru_cache(maxsize=1)
