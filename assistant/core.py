@@ -184,11 +184,7 @@ class Assistant:
 
     def _answer_from_records(self, decision: Decision) -> Answer | None:
         turn = decision.turn
-        # "kota kembar Semarang yang paling baru?": by year (only about twinning: not "berita terbaru")
-        order = next((k for k, cues in self.routing.record_order.items() if cues.search(turn.norm)), None) \
-            if ("twinning" in turn.intents or turn.strong_domain or not turn.need) else None
-        answer = answer_from_records(replace(decision.record_query(), order=order), self.records,
-                                     self.record_phrases)
+        answer = answer_from_records(decision.record_query(), self.records, self.record_phrases)
         if answer is None:
             return self._records_by_focus(decision)
         asks_number = bool(self.routing.asks_number.search(turn.norm))
@@ -292,16 +288,17 @@ class Assistant:
         wants_list = bool(turn.intents & {"list"} or (turn.article_aspects & LIST_ASPECTS
                                                       and "solution" not in turn.article_aspects))
         asks_result = self._asks_result(decision.own or turn)
+        left_out = self._left_out(turn)
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
                                           ignore_terms=self._domain_stems(),
                                           aspect_of=self._aspect_test(turn, asks_result),
                                           focus_words=frozenset(tokenize(" ".join(turn.need), lexicon=self.lexicon))
-                                          - self._left_out(turn),  # "selain ekonomi": not what is asked
+                                          - left_out,  # "selain ekonomi": not what is asked
                                           asks_list_of=(self._aspect_test(turn)
                                                         if self._asks_for_the_list(turn, wants_list) else None),
                                           aspect_leads=("solution" in turn.article_aspects or asks_result
                                                         or turn.asks_besides),
-                                          said_before=decision.said_before, left_out=self._left_out(turn),
+                                          said_before=decision.said_before, left_out=left_out,
                                           goes_on=self._asks_to_go_on(decision))
         lead = answer.answer.strip().split("\n", 1)[0]
         if (not answer.refused and self.routing.asks_number.search(turn.norm)

@@ -234,8 +234,10 @@ class Router:
                 and all(c or w in order_words or w in self._stopwords for w, c in zip(words, covered))):
             # "kota kembarnya yang paling baru?", "which one is the newest?" after a city's partners:
             # the order asks for nothing else ("berita terbaru Surabaya" does).
-            for cues in self.data.record_order.values():
-                mark(cues)
+            found = [name for name, cues in self.data.record_order.items() if mark(cues)]  # marks each group
+            order = found[0] if found else None
+        else:
+            order = None
         follow = self.data.follow_up.search(norm)
         if follow and follow.start() == 0:
             mark(self.data.follow_up)  # "terus", "kalau" open a follow-up; they ask for nothing
@@ -271,6 +273,7 @@ class Router:
             set_aside=dismissed,
             set_aside_words=left_out,
             asks_besides=bool(self.data.besides.search(norm)),
+            order=order,
         )
 
     def _left_out(self, norm: str, need: tuple[str, ...]) -> tuple[str, ...]:

@@ -32,6 +32,7 @@ class Turn:
     set_aside: tuple[PlaceMatch, ...] = ()  # named but not asked about ("selain Darwin", "aku arek …")
     set_aside_words: tuple[str, ...] = ()  # topics named to be left out ("selain budaya, apa lagi?")
     asks_besides: bool = False  # "selain budaya, …?", "selain itu ada lagi?": something besides
+    order: str | None = None  # "newest"/"oldest": "kota kembarnya yang paling baru?" (prompts `record_order`)
 
     @property
     def indonesian(self) -> list[PlaceMatch]:
@@ -78,4 +79,4 @@ class Decision:
         typed = self.own.places if self.own is not None else turn.places
         return RecordQuery(self.standalone, turn.places, turn.unknown_names, wants_list="list" in turn.intents,
                            sister_provinces="province" in turn.intents,
-                           country_typed=any(p.kind == "country" for p in typed))
+                           country_typed=any(p.kind == "country" for p in typed), order=turn.order)
