@@ -184,7 +184,8 @@ class Composer:
                 ignore_terms: frozenset[str] = frozenset(), with_outro: bool = True,
                 aspect_of: Callable[[str], bool] | None = None, focus_words: frozenset[str] = frozenset(),
                 asks_list_of: Callable[[str], bool] | None = None, aspect_leads: bool = False,
-                said_before: str = "", left_out: frozenset[str] = frozenset(), goes_on: bool = False) -> Answer:
+                said_before: str = "", left_out: frozenset[str] = frozenset(), goes_on: bool = False,
+                result_of_said: bool = False) -> Answer:
         """The cited answer (the caller already judged the question answerable).
 
         focus_words: stems of what the question is specifically about; a list item whose label
@@ -197,6 +198,7 @@ class Composer:
         for what comes next, so that lead is not said again.
         left_out: stems of topics "selain …" excludes; a sentence about them doesn't lead.
         goes_on: "maksudnya gimana?": the sentence after what said_before said, in its passage, leads.
+        result_of_said: "efeknya apa?": that sentence leads too, when it points back ("Hal ini…").
         """
         ranked = self.rank_sentences(result, ignore_terms, aspect_of, focus_words, left_out)
         if aspect_leads and ranked and not ranked[0].answers_aspect:
@@ -211,6 +213,12 @@ class Composer:
                 ranked = [best] + [r for r in ranked if r is not best]
         if goes_on and said_before:
             ranked = self._going_on(ranked, said_before)
+        elif result_of_said and said_before:
+            # "efeknya buat kotanya apa?": the next sentence, when it points back ("Hal ini
+            # memungkinkan…"), is what came of what was just said.
+            following = self._going_on(ranked, said_before)
+            if following is not ranked and self.openers.pointing.match(following[0].sentence.strip()):
+                ranked = following
         elif said_before and len(ranked) > 1 and _same_text(_lead_form(ranked[0].sentence, self.openers), said_before):
             lead = ranked[0]
             # The sentence after it in its passage goes on from it (the reason, the next point).

@@ -20,6 +20,8 @@ from .config import Settings
 from .errors import AssistantError
 from .bank import Item, load_bank
 from .routing_data import FEATURES, ROUTING_FILE, Calibration
+from .phrasings import embed_questions
+from .message_models import MessageModel, fit as fit_message_model
 
 MAX_DEV_FALSE_REFUSALS = 0.03  # the issue's target for in-scope false refusals
 CALIBRATION_MARKER = "  calibration:"
@@ -134,3 +136,53 @@ def write_calibration(prompts_dir: Path, embedder: str, calibration: Calibration
     indented = "\n".join("  " + line if line else line for line in body.splitlines())
     path.write_text(head + indented + "\n", encoding="utf-8")
     return path
+
+
+
+# Thresholds, chosen on dev. smalltalk: on a blind round the fit never saw, 0.8 caught 17 of 21
+# small-talk turns with 1 false positive in 74 other messages (naming a place, which keeps it a
+# question anyway). offtopic: in 5-fold cross-validation over dev, 0.95 took 5 of 2605 in-scope
+# messages for off-topic and caught 6 of the 26 off-topic questions the rules let through.
+MESSAGE_THRESHOLDS = {"smalltalk": 0.8, "offtopic": 0.95}
+
+
+def message_examples(items: list[Item]) -> dict[str, list[tuple[str, bool]]]:
+    """The dev messages each model learns from, with their label: every question and every
+    conversation turn for small talk; in-scope and off-topic ones (no small talk, no injection
+    attempt) for off-topic."""
+    found: dict[str, list[tuple[str, bool]]] = {"smalltalk": [], "offtopic": []}
+    for item in items:
+        if item.split != "dev":
+            continue
+        if item.kind == "conversation":
+            messages = [(t["user"], t["expect"]) for t in item.data["turns"]]
+        elif item.data.get("question"):
+            expect = {"smalltalk": item.kind == "smalltalk",
+                      "refuse": item.kind == "offtopic" or item.data.get("expect") == "refuse"}
+            messages = [(item.data["question"], expect)]
+        else:
+            continue
+        for text, expect in messages:
+            found["smalltalk"].append((text, bool(expect.get("smalltalk"))))
+            if not expect.get("smalltalk") and not (item.kind == "injection" and expect.get("refuse")):
+                found["offtopic"].append((text, bool(expect.get("refuse"))))
+    return found
+
+
+def calibrate_messages(assistant, eval_dir: Path) -> tuple[dict[str, MessageModel], dict[str, float]]:
+    """Fit the message models on the dev split for the assistant's embedder; report their dev fit."""
+    import numpy as np
+
+    found = message_examples(load_bank(eval_dir, assistant.settings.corpus_dir))
+    texts = sorted({text for examples in found.values() for text, _ in examples})
+    vectors = dict(zip(texts, embed_questions(assistant.index.embedder, texts).astype(np.float64)))
+    models, report = {}, {}
+    for name, examples in found.items():
+        x = np.asarray([vectors[text] for text, _ in examples])
+        labels = np.asarray([label for _, label in examples])
+        models[name] = model = fit_message_model(x, labels, MESSAGE_THRESHOLDS[name])
+        said = np.asarray([model.says_yes(v) for v in x])
+        report[f"{name}: examples"] = len(examples)
+        report[f"{name}: caught (dev, in-sample)"] = float(said[labels].mean())
+        report[f"{name}: others taken for it (dev, in-sample)"] = float(said[~labels].mean())
+    return models, report

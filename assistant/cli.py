@@ -124,8 +124,18 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace, settings: Settings) -> int:
-    from .calibration import calibrate, write_calibration
+    from .calibration import calibrate, calibrate_messages, write_calibration
 
+    if args.messages:
+        from .message_models import write_models
+
+        models, report = calibrate_messages(_open(settings), Path(args.eval_dir))
+        print(f"== assistant calibrate --messages ({settings.embedder}, split dev) ==")
+        for name, value in report.items():
+            print(f"{name}: {value:.3f}" if isinstance(value, float) else f"{name}: {value}")
+        if not args.dry_run:
+            print(f"ditulis ke {write_models(settings.prompts_dir, settings.embedder, models)}")
+        return 0
     calibration, report = calibrate(_open(settings), Path(args.eval_dir))
     print(f"== assistant calibrate ({settings.embedder}, split dev) ==")
     print(f"bias={calibration.bias} threshold={calibration.threshold} "
@@ -297,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("calibrate", help="setel skor 'bisa dijawab' pada split dev (untuk embedder ini)")
     p.add_argument("--eval-dir", default=str(Path(__file__).resolve().parent.parent / "eval"))
     p.add_argument("--dry-run", action="store_true", help="cetak saja, jangan tulis prompts/routing.yaml")
+    p.add_argument("--messages", action="store_true",
+                   help="setel model pesan: obrolan ringan dan di luar topik (prompts/message_models.json)")
     p.set_defaults(run=cmd_calibrate)
 
     p = sub.add_parser("bench", help="ukur kecepatan dan memori (mencetak angka)")

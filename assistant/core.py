@@ -16,7 +16,7 @@ from .corpus import load_articles
 from .embeddings import make_embedder
 from .errors import CorpusError, InvalidQuestion
 from .index import ChromaIndex, SyncReport
-from .phrasings import load_phrasings
+from .phrasings import embed_questions, load_phrasings
 from .prompts import load_phrases
 from .records import RecordStore, answer_by_focus, answer_from_records
 from .retrieval import HybridRetriever, RetrievalResult
@@ -25,6 +25,7 @@ from .routing import Decision, Router, Turn
 from .routing_data import load_routing
 
 from .schema import Answer, Hit
+from .message_models import load_models
 from .text import is_emoji, lexicon_path, load_lexicon, normalize, stem, tokenize
 
 if TYPE_CHECKING:  # the briefing package is imported on first use: chat-only processes never pay for it
@@ -94,6 +95,8 @@ class Assistant:
         self.record_phrases = load_phrases(settings.prompts_dir, "records")
         self.lexicon = load_lexicon(lexicon_path(settings.prompts_dir))
         self.routing = load_routing(settings.prompts_dir)
+        self.message_models = load_models(settings.prompts_dir, settings.embedder)
+        self._last_vector: tuple[str, object] = ("", None)
         self.retriever: HybridRetriever | None = None
         self._router_cache: Router | None = None
         self._domain: frozenset[str] | None = None
@@ -158,7 +161,7 @@ class Assistant:
         query = strip_markup(text)
         if not any(ch.isalnum() or is_emoji(ch) for ch in query):
             return Answer(text, self.phrases.get("no_letters"), refused=True, route="invalid")
-        decision = self._router().route(query, turns)
+        decision = self._route(query, turns)
         answer = self._answer(decision)
         answer.question = text
         answer.standalone_question = decision.standalone
@@ -171,7 +174,17 @@ class Assistant:
         if decision.path == "smalltalk":
             reply = self.phrases.get(f"smalltalk_{decision.smalltalk or 'ack'}", seed=decision.standalone)
             return Answer("", reply, refused=False, route="smalltalk")
-        topic = self._topic_not_in_sources(decision.own or decision.turn)
+        own = decision.own or decision.turn
+        if self.routing.asks_opinion.search(own.norm) and not own.article_aspects:
+            # "lu setuju ga sih sama ide …?": a view of its own is nothing a source supports.
+            lines = [self.phrases.get("no_opinion"), self.phrases.get("what_i_can_answer")]
+            return Answer("", "\n".join(lines), refused=True, route="out_of_scope")
+        foreign = self._foreign_pair(decision)
+        if foreign is not None:
+            # The records can't hold it; what the articles say about the pair, if anything.
+            return self._answer_from_articles(decision) if foreign else Answer(
+                "", self._foreign_pair_message(own), refused=True, route="out_of_scope")
+        topic = self._topic_not_in_sources(own)
         if topic:
             # "Apa dasar hukum kerja sama luar negeri pemda?", "anggaran APBD DKI untuk sister city?":
             # the domain's words or a city don't make the sources cover a topic they never mention.
@@ -280,7 +293,18 @@ class Assistant:
             return Answer("", self._out_of_scope_message(turn, unknown_terms), refused=True, route="out_of_scope")
         coverage = judge(judged, evidence, self._retriever(), self.records, self.routing,
                          self.routing.calibration(self.settings.embedder), self.lexicon, decision.own)
+        # The model learned the sources' scope as it was: asked only when the evidence leaves part
+        # of the question uncovered, a document added since ("anggaran festival lampion?") still answers.
+        if coverage.in_scope and coverage.uncovered and self._reads_off_topic(decision):
+            return Answer("", self._out_of_scope_message(turn, coverage.uncovered), refused=True,
+                          route="out_of_scope")
         if not coverage.in_scope:
+            if self._speaks_within_conversation(decision):
+                # Judged again as a question about the domain the conversation is about.
+                text = f"{turn.text} {self.routing.domain_names[0]}"
+                within = self._router().analyse(text)
+                return self._answer_from_articles(replace(decision, turn=within, standalone=text,
+                                                          in_conversation=False))
             return Answer("", self._out_of_scope_message(turn, coverage.uncovered), refused=True,
                           route="out_of_scope")
         # Asked for tips, challenges, benefits…: the whole list, unless the question names a detail
@@ -299,7 +323,8 @@ class Assistant:
                                           aspect_leads=("solution" in turn.article_aspects or asks_result
                                                         or turn.asks_besides),
                                           said_before=decision.said_before, left_out=left_out,
-                                          goes_on=self._asks_to_go_on(decision))
+                                          goes_on=self._asks_to_go_on(decision),
+                                          result_of_said=decision.own is not None and self._asks_result(decision.own))
         lead = answer.answer.strip().split("\n", 1)[0]
         if (not answer.refused and self.routing.asks_number.search(turn.norm)
                 and not self._holds_number(lead, asks_era=self._asks_when_it_began(turn),
@@ -311,6 +336,14 @@ class Assistant:
             answer.answer = f"{self.phrases.get('thanks_prefix')} {answer.answer}"
         return answer
 
+    def _speaks_within_conversation(self, decision: Decision) -> bool:
+        """A message in a conversation about sister cities that didn't lean on the turn before, names
+        no place, no name and no word the sources never use: "wah, tinggal tanda tangan langsung
+        kejadian dong?" after the benefits of infrastructure is still about sister cities."""
+        own = decision.own or decision.turn
+        return (decision.in_conversation and not decision.context and not own.places
+                and not own.strong_domain and bool(own.need) and not self._brings_own_subject(own))
+
     def _brings_own_subject(self, turn: Turn) -> bool:
         """Does a follow-up bring a subject of its own: a place or a name ("makanan khas Roma?"), or a
         word no indexed text uses? "jadi yg lebih maju bisa ngajarin yg lain gitu?" goes on with the
@@ -320,6 +353,20 @@ class Assistant:
         return bool(turn.places or turn.unknown_names) or any(
             w.casefold() in names or not any(t in indexed for t in tokenize(w, lexicon=self.lexicon))
             for w in turn.need)
+
+    def _foreign_pair(self, decision: Decision) -> bool | None:
+        """"Tokyo sama Beijing kembaran sejak kapan?" names two foreign cities; the records hold only
+        Indonesian cities' partners. None when the question is not about such a pair; else whether
+        a passage names both (the articles' famous pairs, Coventry and Stalingrad)."""
+        places = (decision.own or decision.turn).places
+        if len(places) < 2 or any(p.kind != "partner" for p in places):
+            return None
+        return bool(passages_naming(self._search(decision, k=self.settings.top_k).hits, places))
+
+    def _foreign_pair_message(self, turn: Turn) -> str:
+        return "\n".join([self.phrases.get("foreign_pair", pair=" – ".join(p.name for p in turn.places)),
+                          self.phrases.get("place_offer_partner", place=turn.places[0].name),
+                          self.phrases.get("what_i_can_answer")])
 
     def _topic_not_in_sources(self, turn: Turn) -> str | None:
         """A topic people ask about near this domain (the legal basis, worldwide statistics) that no
@@ -332,6 +379,14 @@ class Assistant:
         for match in matches:
             if not self._corpus_holds(match.group()):
                 return self._as_typed(turn.text, match.group())
+        when = self.routing.recent_time.search(turn.norm)
+        if when and not self._corpus_holds(when.group()):
+            # "UMR bogor tahun ini brp": what was asked, at that time.
+            said = self._as_typed(turn.text, when.group())
+            typed = turn.text.casefold()
+            asked = [self._as_typed(turn.text, w) for w in turn.need_besides_names
+                     if w.casefold() in typed and w.casefold() not in said.casefold()][:2]
+            return " ".join([*asked, said])
         first = any(not turn.norm[m.end():].lstrip().startswith("kali")
                     for m in self.routing.world_first.find(turn.norm))
         if self.routing.world_scope.search(turn.norm) and (
@@ -542,7 +597,41 @@ class Assistant:
     def route(self, question: str, history: list[dict] | None = None) -> Decision:
         """How a question is understood: its path, standalone form and cues (for eval and debugging)."""
         text = strip_markup(clean_question(question, self.settings.max_question_chars, emoji_only_ok=True))
-        return self._router().route(text, validate_history(history))
+        return self._route(text, validate_history(history))
+
+    def _route(self, text: str, turns: list[dict]) -> Decision:
+        """The router's decision; a message the small-talk cues miss ("Can you talk a bit slower?")
+        is small talk when the small-talk model says so (assistant/message_models.py). A message
+        naming a place never is: "bandung lg ujan ga sih skrg" asks about Bandung, however chatty."""
+        router = self._router()
+        decision = replace(router.route(text, turns), message=text)
+        small = self.message_models.get("smalltalk")
+        if small is None or decision.path in ("smalltalk", "injection") or (decision.own or decision.turn).places:
+            return decision
+        if small.says_yes(self._message_vector(text)):
+            return replace(decision, path="smalltalk", smalltalk=router.smalltalk_cue_kind(text) or "other")
+        return decision
+
+    def _reads_off_topic(self, decision: Decision) -> bool:
+        """The off-topic model's word on a question every rule let through, when nothing in it
+        holds on to the sources: no place, and not going on with the conversation's topic in its
+        words ("prospek kerja jurusan hubungan internasional gimana?")."""
+        off, own = self.message_models.get("offtopic"), decision.own or decision.turn
+        if off is None or not decision.message or own.places or decision.context:
+            return False
+        if decision.corrections:
+            return False  # misspelt words read unlike what it learned from ("prlu ngitung biaya … sistr city?")
+        if decision.in_conversation and not self._brings_own_subject(own):
+            return False  # see _speaks_within_conversation
+        return off.says_yes(self._message_vector(decision.message))
+
+    def _message_vector(self, text: str):
+        """The message's embedding, computed once per message (small talk and off-topic both read it)."""
+        seen, vector = self._last_vector  # one read: another thread may replace it meanwhile
+        if seen != text:
+            vector = embed_questions(self.index.embedder, [text])[0]
+            self._last_vector = (text, vector)
+        return vector
 
     def retrieve_for(self, question: str, history: list[dict] | None = None, k: int | None = None) -> list[Hit]:
         """The passages the article path reads for this question (after routing and correction)."""

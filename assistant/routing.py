@@ -89,17 +89,7 @@ class Router:
         words = _WORD.findall(norm)
         if not words:
             return None
-        covered = [False] * len(words)
-        spans = _word_spans(norm)
-        # The kind whose cues cover the most words: "tarimo kasih banyak yo" thanks, though "yo" greets.
-        weight: dict[str, int] = {}
-        for kind, cues in self.data.smalltalk.items():
-            for match in cues.find(norm):
-                for i, (start, end) in enumerate(spans):
-                    if start >= match.start() and end <= match.end():
-                        covered[i] = True
-                        weight[kind] = weight.get(kind, 0) + 1
-        kind_found = max(weight, key=weight.get) if weight else None
+        kind_found, covered = self._smalltalk_cues(norm)
         rest = [w for w, c in zip(words, covered) if not c and w not in self.data.filler and not w.isdigit()]
         if not kind_found or not rest:
             return kind_found
@@ -132,6 +122,27 @@ class Router:
             if not (t.strong_domain or t.weak_domain or t.places or t.aspects or t.intents):
                 return kind_found
         return None
+
+    def smalltalk_cue_kind(self, text: str) -> str | None:
+        """The kind of small talk whose cues the message uses most, whatever else it says."""
+        return self._smalltalk_cues(normalize(text, self.lexicon))[0]
+
+    def _smalltalk_cues(self, norm: str) -> tuple[str | None, list[bool]]:
+        """The kind whose cues cover the most words ("tarimo kasih banyak yo" thanks, though "yo"
+        greets), and which words any cue covers. Acknowledgements count last: in "makasih ya udah
+        sabar jawab" only "makasih" says something, and it thanks; "oke sip" is still "ack"."""
+        spans = _word_spans(norm)
+        by_kind: dict[str, set[int]] = {}
+        for kind, cues in self.data.smalltalk.items():
+            for match in cues.find(norm):
+                by_kind.setdefault(kind, set()).update(
+                    i for i, (start, end) in enumerate(spans) if start >= match.start() and end <= match.end())
+        covered = [any(i in words for words in by_kind.values()) for i in range(len(spans))]
+        acknowledged = by_kind.get("ack", set())
+        weight = {kind: len(words - acknowledged) for kind, words in by_kind.items() if kind != "ack"}
+        if weight and max(weight.values()) > 0:
+            return max(weight, key=weight.get), covered
+        return ("ack" if acknowledged else (max(by_kind, key=lambda k: len(by_kind[k])) if by_kind else None)), covered
 
     def _emoji_as_words(self, text: str) -> str:
         """"👍👍😊" -> "oke oke hehe": what a message of emoji only says (an unlisted emoji: "oke")."""
@@ -407,7 +418,7 @@ class Router:
         turn = _mark_corrected_places(turn, changes)
         path, reason = self._path(turn)
         return Decision(path, turn, turn.text, smalltalk=small, corrections=changes, reason=reason, context=context,
-                        own=own, said_before=said_before)
+                        own=own, said_before=said_before, in_conversation=previous is not None)
 
     @staticmethod
     def _last_answer_lead(history: Sequence[dict]) -> str:

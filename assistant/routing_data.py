@@ -95,6 +95,8 @@ class RoutingData:
     topics_not_in_sources: Cues  # "dasar hukum", "worldwide": asked near the domain, answered only if indexed
     asks_who: Cues  # "siapa", "who": … and with one of person_roles, a person's name is asked
     person_roles: Cues  # "gubernur", "pejabat" (as typed: the lexicon reads "pejabat" as "pemerintah")
+    recent_time: Cues  # "tahun lalu", "this year": a time the dated sources never speak of
+    asks_opinion: Cues  # "menurut kamu", "lu setuju ga": the assistant's own view, which it doesn't have
     number_words: frozenset[str]
     world_scope: Cues  # "di dunia", "worldwide": the whole world, or Europe
     world_ranking: Cues  # "paling banyak", "the most": a ranking by count
@@ -291,6 +293,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         number_words=frozenset(w.casefold() for w in _words(data.get("number_words"), f"{name}: number_words")),
         asks_who=cues(person.get("who"), "asks_person.who"),
         person_roles=cues(person.get("roles"), "asks_person.roles", as_typed=True),
+        asks_opinion=cues(data.get("asks_opinion"), "asks_opinion"),
+        recent_time=cues(data.get("recent_time"), "recent_time"),
         world_scope=cues(world.get("scope"), "world_figures.scope"),
         world_ranking=cues(world.get("ranking"), "world_figures.ranking"),
         world_first=cues(world.get("first"), "world_figures.first"),

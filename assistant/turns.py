@@ -72,6 +72,10 @@ class Decision:
     context: tuple[str, ...] = field(default=())  # previous turns it leaned on
     own: Turn | None = None  # the message alone, before anything was borrowed from history
     said_before: str = ""  # a follow-up's previous answer, its first line: not to be said again
+    # The conversation's topic so far, even when this turn didn't lean on it: a question in the
+    # conversation's own words ("tinggal tanda tangan langsung kejadian dong?") is about that domain.
+    in_conversation: bool = False
+    message: str = ""  # the message as the user wrote it (what the message models read)
 
     def record_query(self) -> RecordQuery:
         """What the record tables are asked, for a decision on the records path."""

@@ -628,3 +628,70 @@ def test_the_aspect_alone_is_answered_with_its_list(real_assistant):
     """"apa manfaat sister city?" asks for the benefits, as "manfaatnya apa aja?" does."""
     answer = real_assistant.ask("apa manfaat sister city?")
     assert all(item in answer.answer for item in ("Peningkatan Ekonomi", "Peningkatan Pariwisata")), answer.answer
+
+
+# -- round 16: small talk and off-topic read from the message, views, foreign pairs, times -------
+
+@pytest.mark.parametrize("message", ["could you explain things more simply please?", "sore min, masih buka kan?"])
+def test_small_talk_no_cue_lists_is_read_by_the_small_talk_model(real_assistant, message):
+    answer = real_assistant.ask(message)
+    assert answer.route == "smalltalk" and not answer.refused and not answer.citations, answer.answer
+
+
+def test_a_chatty_question_naming_a_place_is_never_small_talk(real_assistant):
+    answer = real_assistant.ask("eh bandung lagi hujan ga ya skrg")
+    assert answer.route != "smalltalk" and answer.refused, answer.answer
+
+
+def test_thanks_with_acknowledgements_is_thanks(real_assistant):
+    answer = real_assistant.ask("makasih ya udah sabar jawab")
+    assert answer.answer in real_assistant.phrases.raw("smalltalk_thanks"), answer.answer
+
+
+def test_a_question_the_rules_let_through_is_refused_by_the_off_topic_model(real_assistant):
+    answer = real_assistant.ask("prospek kerja lulusan ilmu hubungan internasional gimana?")
+    assert answer.refused and answer.route == "out_of_scope", answer.answer
+
+
+def test_the_assistants_own_view_is_refused_unless_an_aspect_is_asked(real_assistant):
+    view = real_assistant.ask("menurut lo, kerja sama kota kembar mana yang paling sukses?")
+    assert view.refused and "pendapat sendiri" in view.answer, view.answer
+    benefits = real_assistant.ask("menurut kamu apa manfaat sister city?")
+    assert not benefits.refused, benefits.answer
+
+
+def test_two_foreign_cities_are_refused_unless_an_article_names_both(real_assistant):
+    pair = real_assistant.ask("Seattle sama Liverpool kembaran ga?")
+    assert pair.refused and "Seattle – Liverpool" in pair.answer and "kota/provinsi Indonesia" in pair.answer
+    famous = real_assistant.ask("Coventry dan Stalingrad kota kembar ya?")
+    assert not famous.refused and "Coventry" in famous.answer, famous.answer
+
+
+def test_a_recent_time_the_sources_never_speak_of_is_refused_naming_it(real_assistant):
+    answer = real_assistant.ask("program kerja sama Medan sama Ichikawa bulan lalu apa aja?")
+    assert answer.refused and "bulan lalu" in answer.answer and "Medan – Ichikawa" in answer.answer
+
+
+def test_who_came_up_with_it_is_a_person_no_source_names(real_assistant):
+    answer = real_assistant.ask("siapa pencetus ide kota kembar?")
+    assert answer.refused and "pencetus" in answer.answer, answer.answer
+
+
+def test_what_came_of_the_answer_is_the_sentence_pointing_back_to_it(real_assistant):
+    """"hasilnya apa?" after "… bertukar pengalaman dalam pengembangan industri lokal …": the next
+    sentence ("Hal ini memungkinkan …") is what came of it, not the benefits' "Hasilnya?" elsewhere."""
+    question = "ekonomi kota kembar saling berbagi pengalaman soal apa?"
+    first = real_assistant.ask(question)
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
+    answer = real_assistant.ask("hasilnya apa?", history)
+    assert "mengadopsi praktik terbaik" in answer.answer.split("\n", 1)[0], answer.answer
+
+
+def test_a_message_in_the_conversations_words_is_about_its_domain(real_assistant):
+    question = "sister city bisa bantu bangun jalan sama jembatan ga?"
+    history = [{"role": "user", "content": question},
+               {"role": "assistant", "content": real_assistant.ask(question).answer}]
+    answer = real_assistant.ask("wah, berarti tinggal tanda tangan semuanya beres dong?", history)
+    assert not answer.refused, answer.answer
+    off = real_assistant.ask("resep rendang gimana?", history)
+    assert off.refused, off.answer

@@ -594,3 +594,16 @@ def test_a_word_the_articles_use_after_kerja_sama_is_never_a_partner_name(router
     decision = router.route("Semarang kan ada kerja sama smart city ya, itu sama kota mana?")
     assert decision.turn.unknown_names == (), decision.turn.unknown_names
     assert decision.path == "records" and {p.key for p in decision.turn.places} == {"semarang"}
+
+
+def test_acknowledgements_count_last_among_small_talk_kinds(router):
+    assert router.smalltalk_kind("makasih ya udah sabar jawab") == "thanks"
+    assert router.smalltalk_kind("oke sip") == "ack"
+    assert router.smalltalk_cue_kind("halo, bisa jelasin pelan2?") == "greeting"
+
+
+def test_the_conversations_topic_is_known_even_when_a_turn_stands_alone(router):
+    history = [{"role": "user", "content": "apa manfaat sister city?"}, {"role": "assistant", "content": "…"}]
+    decision = router.route("tinggal tanda tangan langsung kejadian dong?", history)
+    assert decision.in_conversation and not decision.context
+    assert not router.route("tinggal tanda tangan langsung kejadian dong?").in_conversation

@@ -274,3 +274,9 @@ def test_jakarta_style_nasal_forms_reach_their_root() -> None:
     # "nguntungin" = menguntungkan, "nyari" = mencari: the root the articles' words stem to
     assert tokenize("nguntungin") == tokenize("menguntungkan")
     assert tokenize("nyari partner") == ["cari", "partner"]
+
+
+def test_signing_in_everyday_words_is_the_articles_ditandatangani() -> None:
+    # "Umumnya, kemitraan ini ditandatangani oleh pemerintah kota": "yang neken siapa?", "tanda tangan"
+    assert tokenize("yang neken siapa") == tokenize("yang ditandatangani siapa")
+    assert tokenize("tanda tangan") == tokenize("ditandatangani")
