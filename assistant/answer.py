@@ -49,20 +49,27 @@ PASSAGES_READ = 5
 MAX_INTRO_SENTENCES = 3  # a longer passage before a list is content of its own, not an introduction
 
 
+EXAMPLE_WITHIN_WORDS = 4  # "Program pertukaran pelajar, misalnya,": the marker comes early
+
+
 @dataclass(frozen=True)
 class Openers:
     """Sentence openers that lose their point out of context (lists in prompts/routing.yaml)."""
 
     loose: re.Pattern[str]  # "Jadi,", "Intinya,": dropped when the sentence leads
     pointing: re.Pattern[str]  # "Ini…", "Hal ini…": the sentence before comes along
+    # "Program pertukaran pelajar, misalnya, …": an example of the sentence before, in its first words
+    example: re.Pattern[str] = re.compile(r"(?!)")
 
     @classmethod
-    def from_lists(cls, loose: list[str], pointing: list[str]) -> "Openers":
+    def from_lists(cls, loose: list[str], pointing: list[str], example: list[str] = ()) -> "Openers":
         def alternatives(words: list[str]) -> str:
             return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
 
         return cls(re.compile(rf"^(?:{alternatives(loose)})\s*,?\s+", re.I),
-                   re.compile(rf"^(?:{alternatives(pointing)})\b", re.I))
+                   re.compile(rf"^(?:{alternatives(pointing)})\b", re.I),
+                   re.compile(rf"^(?:\S+\s+){{0,{EXAMPLE_WITHIN_WORDS}}}(?:{alternatives(example)})\b", re.I)
+                   if example else re.compile(r"(?!)"))
 
 
 @dataclass
@@ -306,6 +313,13 @@ class Composer:
             if following:
                 lines[-1] = f"{lines[-1][: lines[-1].rfind(' [')]} {following.strip()} [{n}]"
                 used.add((lead.chunk.chunk_id, 1))
+        else:
+            # "…mendorong kolaborasi dalam bidang pendidikan serta kebudayaan." names a field; the next
+            # sentence ("Program pertukaran pelajar, misalnya, …") says what it looks like: it comes along.
+            following = next((s for p, s, _ in sentences if p == lead.position + 1), "")
+            if following and self.openers.example.match(following.strip()) and _usable(following, self.lexicon):
+                lines[-1] = f"{lines[-1][: lines[-1].rfind(' [')]} {following.strip()} [{n}]"
+                used.add((lead.chunk.chunk_id, lead.position + 1))
         w = self.weights
         same = [r for r in ranked[1:] if r.chunk.chunk_id == lead.chunk.chunk_id
                 and (r.chunk.chunk_id, r.position) not in used and r.score >= lead.score - w.same_passage]

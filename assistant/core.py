@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from .answer import Composer, merge_answers
+from .answer import PASSAGES_READ, Composer, merge_answers
 from .answerability import judge, need_about_places_uncovered, passages_naming
 from .chunking import chunk_article, sentence_chunks
 from .config import Settings
@@ -309,8 +309,14 @@ class Assistant:
                           route="out_of_scope")
         # Asked for tips, challenges, benefits…: the whole list, unless the question names a detail
         # its heading doesn't (the composer checks that against the list's heading).
-        wants_list = bool(turn.intents & {"list"} or (turn.article_aspects & LIST_ASPECTS
-                                                      and "solution" not in turn.article_aspects))
+        goes_on = self._asks_to_go_on(decision)
+        result_of_said = decision.own is not None and self._asks_result(decision.own)
+        if (goes_on or result_of_said) and decision.said_before:
+            # What comes after the previous answer's lead is read from its passage, whatever the
+            # borrowed question retrieves ("bentuknya kayak gimana?" finds passages about "wujud").
+            result = self._with_passage_of(result, decision.said_before)
+        wants_list = not goes_on and bool(turn.intents & {"list"} or (turn.article_aspects & LIST_ASPECTS
+                                                                      and "solution" not in turn.article_aspects))
         asks_result = self._asks_result(decision.own or turn)
         left_out = self._left_out(turn)
         answer = self._composer().compose(decision.standalone, decision.standalone, result, wants_list=wants_list,
@@ -323,8 +329,7 @@ class Assistant:
                                           aspect_leads=("solution" in turn.article_aspects or asks_result
                                                         or turn.asks_besides),
                                           said_before=decision.said_before, left_out=left_out,
-                                          goes_on=self._asks_to_go_on(decision),
-                                          result_of_said=decision.own is not None and self._asks_result(decision.own))
+                                          goes_on=goes_on, result_of_said=result_of_said)
         lead = answer.answer.strip().split("\n", 1)[0]
         if (not answer.refused and self.routing.asks_number.search(turn.norm)
                 and not self._holds_number(lead, asks_era=self._asks_when_it_began(turn),
@@ -335,6 +340,15 @@ class Assistant:
         if decision.smalltalk == "thanks" and not answer.refused:
             answer.answer = f"{self.phrases.get('thanks_prefix')} {answer.answer}"
         return answer
+
+    def _with_passage_of(self, result: RetrievalResult, said: str) -> RetrievalResult:
+        """The result with the passage that holds an earlier answer's lead added, if it was missing."""
+        found = self._retriever().search(said, 1).hits
+        if not found or any(h.chunk.chunk_id == found[0].chunk.chunk_id for h in result.hits[:PASSAGES_READ]):
+            return result
+        # Among the passages the composer reads: the last of them gives way.
+        kept = [h for h in result.hits if h.chunk.chunk_id != found[0].chunk.chunk_id]
+        return replace(result, hits=[*kept[: PASSAGES_READ - 1], found[0], *kept[PASSAGES_READ - 1:]])
 
     def _speaks_within_conversation(self, decision: Decision) -> bool:
         """A message in a conversation about sister cities that didn't lean on the turn before, names

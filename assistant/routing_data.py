@@ -316,7 +316,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         fusion=fusion,
         sentence_weights=sentence_weights,
         openers=Openers.from_lists(_words(openers.get("loose"), f"{name}: openers.loose"),
-                                   _words(openers.get("pointing"), f"{name}: openers.pointing")),
+                                   _words(openers.get("pointing"), f"{name}: openers.pointing"),
+                                   _words(openers.get("example"), f"{name}: openers.example")),
     )
 
 

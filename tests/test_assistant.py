@@ -695,3 +695,22 @@ def test_a_message_in_the_conversations_words_is_about_its_domain(real_assistant
     assert not answer.refused, answer.answer
     off = real_assistant.ask("resep rendang gimana?", history)
     assert off.refused, off.answer
+
+
+def test_the_example_right_after_the_lead_comes_along(real_assistant):
+    """"…mendorong kolaborasi dalam bidang pendidikan serta kebudayaan." names the field; the next
+    sentence ("Program pertukaran pelajar, misalnya, …") says what it looks like."""
+    answer = real_assistant.ask("twin cities ngapain aja di bidang pendidikan dan kebudayaan?")
+    lead = answer.answer.split("\n", 1)[0]
+    assert "bidang pendidikan serta kebudayaan" in lead and "Program pertukaran pelajar" in lead, answer.answer
+
+
+@pytest.mark.parametrize("follow_up", ["wujudnya seperti apa?", "bentuknya kayak apa?"])
+def test_what_it_looks_like_goes_on_in_the_passage_of_the_answer(real_assistant, follow_up):
+    """After the infrastructure sentence, "wujudnya seperti apa?" is the sentence after it, though the
+    borrowed question retrieves the passages about "wujud kerja sama"."""
+    question = "kota kembar juga fokus ke infrastruktur ga sih?"
+    first = real_assistant.ask(question)
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
+    answer = real_assistant.ask(follow_up, history)
+    assert answer.answer.startswith("Kota yang lebih maju"), answer.answer
