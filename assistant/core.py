@@ -200,6 +200,7 @@ class Assistant:
         answer = answer_from_records(decision.record_query(), self.records, self.record_phrases)
         if answer is None:
             return self._records_by_focus(decision)
+        answer = self._partners_with_focus(decision) or answer
         asks_number = bool(self.routing.asks_number.search(turn.norm))
         need = turn.need_besides_names  # "Jakarta sama Kairo?" asks nothing of the places
         checks_need = bool(need) and (asks_number or not (turn.intents & {"twinning", "year", "focus"}
@@ -252,6 +253,23 @@ class Assistant:
         if not rels:
             return None
         return answer_by_focus(decision.standalone, " ".join(decision.turn.need), rels, self.record_phrases)
+
+    def _partners_with_focus(self, decision: Decision) -> Answer | None:
+        """"Semarang kerja sama smart city sama kota mana?": of one place's partners, those whose
+        recorded focus names every word of the topic (Brisbane). None when none or all of them do:
+        the whole list then says what is recorded."""
+        turn = decision.turn
+        if len(turn.places) != 1 or turn.places[0].kind not in ("city", "province") or turn.order:
+            return None
+        wanted = set(tokenize(" ".join(turn.need_besides_names), lexicon=self.lexicon))
+        rels = self.records.partners_of(turn.places[0].key)
+        matching = [r for r in rels if wanted and wanted <= self._focus_terms(r)]
+        if not matching or len(matching) == len(rels):
+            return None
+        # The topic in the records' own words ("kota cerdas (smart city)"), as the answer names it.
+        topic = next((f for f in matching[0].focus if wanted <= set(tokenize(f, lexicon=self.lexicon))),
+                     " ".join(turn.need_besides_names))
+        return answer_by_focus(decision.standalone, topic, matching, self.record_phrases)
 
     def _focus_terms(self, rel) -> set[str]:
         if rel.rel_id not in self._focus_cache:

@@ -714,3 +714,12 @@ def test_what_it_looks_like_goes_on_in_the_passage_of_the_answer(real_assistant,
     history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
     answer = real_assistant.ask(follow_up, history)
     assert answer.answer.startswith("Kota yang lebih maju"), answer.answer
+
+
+def test_a_topic_asked_of_one_citys_partners_keeps_those_whose_focus_names_it(real_assistant):
+    answer = real_assistant.ask("Semarang kerja sama smart city sama kota mana?")
+    assert "Semarang – Brisbane" in answer.answer and "Beihai" not in answer.answer, answer.answer
+    assert "kota cerdas (smart city)" in answer.answer.split("\n", 1)[0]
+    # No partner's focus names it: the whole list says what is recorded.
+    every = real_assistant.ask("Surabaya kerja sama soal transportasi sama siapa?")
+    assert all(name in every.answer for name in ("Busan", "Liverpool", "Varna")), every.answer
