@@ -16,6 +16,7 @@ from .corpus import load_articles
 from .embeddings import make_embedder
 from .errors import CorpusError, InvalidQuestion
 from .index import ChromaIndex, SyncReport
+from .message_models import load_models
 from .phrasings import embed_questions, load_phrasings
 from .prompts import load_phrases
 from .records import RecordStore, answer_by_focus, answer_from_records
@@ -25,7 +26,6 @@ from .routing import Decision, Router, Turn
 from .routing_data import load_routing
 
 from .schema import Answer, Hit
-from .message_models import load_models
 from .text import is_emoji, lexicon_path, load_lexicon, normalize, stem, tokenize
 
 if TYPE_CHECKING:  # the briefing package is imported on first use: chat-only processes never pay for it

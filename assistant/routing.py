@@ -142,7 +142,7 @@ class Router:
         weight = {kind: len(words - acknowledged) for kind, words in by_kind.items() if kind != "ack"}
         if weight and max(weight.values()) > 0:
             return max(weight, key=weight.get), covered
-        return ("ack" if acknowledged else (max(by_kind, key=lambda k: len(by_kind[k])) if by_kind else None)), covered
+        return ("ack" if acknowledged else None), covered
 
     def _emoji_as_words(self, text: str) -> str:
         """"👍👍😊" -> "oke oke hehe": what a message of emoji only says (an unlisted emoji: "oke")."""
