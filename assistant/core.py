@@ -175,7 +175,8 @@ class Assistant:
             reply = self.phrases.get(f"smalltalk_{decision.smalltalk or 'ack'}", seed=decision.standalone)
             return Answer("", reply, refused=False, route="smalltalk")
         own = decision.own or decision.turn
-        if self.routing.asks_opinion.search(own.norm) and not own.article_aspects:
+        if self.routing.asks_agreement.search(own.norm) or (
+                self.routing.asks_view.search(own.norm) and not (own.article_aspects or own.places)):
             # "lu setuju ga sih sama ide …?": a view of its own is nothing a source supports.
             lines = [self.phrases.get("no_opinion"), self.phrases.get("what_i_can_answer")]
             return Answer("", "\n".join(lines), refused=True, route="out_of_scope")
@@ -390,9 +391,12 @@ class Assistant:
         """"Tokyo sama Beijing kembaran sejak kapan?" names two foreign cities; the records hold only
         Indonesian cities' partners. None when the question is not about such a pair; else whether
         a passage names both (the articles' famous pairs, Coventry and Stalingrad)."""
-        places = (decision.own or decision.turn).places
+        own = decision.own or decision.turn
+        places = own.places
         if len(places) < 2 or any(p.kind != "partner" for p in places):
             return None
+        if "which" in own.intents or re.search(r"\bindonesia", own.norm):
+            return None  # "kota Indonesia mana yang kembaran sama Busan dan Kochi?" asks the records
         return bool(passages_naming(self._search(decision, k=self.settings.top_k).hits, places))
 
     def _foreign_pair_message(self, turn: Turn) -> str:

@@ -96,7 +96,8 @@ class RoutingData:
     asks_who: Cues  # "siapa", "who": … and with one of person_roles, a person's name is asked
     person_roles: Cues  # "gubernur", "pejabat" (as typed: the lexicon reads "pejabat" as "pemerintah")
     recent_time: Cues  # "tahun lalu", "this year": a time the dated sources never speak of
-    asks_opinion: Cues  # "menurut kamu", "lu setuju ga": the assistant's own view, which it doesn't have
+    asks_view: Cues  # "menurut kamu …?": the assistant's own view, which it doesn't have
+    asks_agreement: Cues  # "lu setuju ga sih …?": whether it agrees, which it can't say either
     number_words: frozenset[str]
     world_scope: Cues  # "di dunia", "worldwide": the whole world, or Europe
     world_ranking: Cues  # "paling banyak", "the most": a ranking by count
@@ -233,6 +234,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
     follow = _mapping(data, "follow_up", name)
     world = _mapping(data, "world_figures", name)
     person = _mapping(data, "asks_person", name)
+    opinion = _mapping(data, "asks_opinion", name)
     duration = _mapping(data, "asks_duration", name)
     answerability = _mapping(data, "answerability", name)
     calibrations = {k: _calibration(v, f"{name}: answerability.calibration.{k}")
@@ -293,7 +295,8 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         number_words=frozenset(w.casefold() for w in _words(data.get("number_words"), f"{name}: number_words")),
         asks_who=cues(person.get("who"), "asks_person.who"),
         person_roles=cues(person.get("roles"), "asks_person.roles", as_typed=True),
-        asks_opinion=cues(data.get("asks_opinion"), "asks_opinion"),
+        asks_view=cues(opinion.get("view"), "asks_opinion.view"),
+        asks_agreement=cues(opinion.get("agree"), "asks_opinion.agree"),
         recent_time=cues(data.get("recent_time"), "recent_time"),
         world_scope=cues(world.get("scope"), "world_figures.scope"),
         world_ranking=cues(world.get("ranking"), "world_figures.ranking"),

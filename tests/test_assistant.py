@@ -658,6 +658,10 @@ def test_the_assistants_own_view_is_refused_unless_an_aspect_is_asked(real_assis
     assert view.refused and "pendapat sendiri" in view.answer, view.answer
     benefits = real_assistant.ask("menurut kamu apa manfaat sister city?")
     assert not benefits.refused, benefits.answer
+    pair = real_assistant.ask("menurut kamu, Surabaya kembaran sama Busan ga?")
+    assert not pair.refused and "Surabaya – Busan" in pair.answer, pair.answer
+    agree = real_assistant.ask("kamu setuju ga kalau Surabaya kembaran sama Busan?")
+    assert agree.refused and "pendapat sendiri" in agree.answer, agree.answer
 
 
 def test_two_foreign_cities_are_refused_unless_an_article_names_both(real_assistant):
@@ -665,6 +669,11 @@ def test_two_foreign_cities_are_refused_unless_an_article_names_both(real_assist
     assert pair.refused and "Seattle – Liverpool" in pair.answer and "kota/provinsi Indonesia" in pair.answer
     famous = real_assistant.ask("Coventry dan Stalingrad kota kembar ya?")
     assert not famous.refused and "Coventry" in famous.answer, famous.answer
+    # Which Indonesian cities each is twinned with is the records' own question.
+    for question in ("kota mana di Indonesia yang kembaran sama Busan dan Kochi?",
+                     "Busan dan Kochi kembaran sama kota Indonesia apa aja?"):
+        each = real_assistant.ask(question)
+        assert not each.refused and "Surabaya – Busan" in each.answer and "Surabaya – Kochi" in each.answer, each.answer
 
 
 def test_a_recent_time_the_sources_never_speak_of_is_refused_naming_it(real_assistant):
