@@ -41,9 +41,10 @@ settings = Settings.from_env()
 assistant = Assistant.from_settings(settings)
 answer = assistant.ask("Apa itu sister city?")
 first = time.perf_counter() - t0
+first_wall = time.time()  # read now: the questions below are for peak RSS, not for the cold start
 for q in json.loads(sys.argv[1]):
     assistant.ask(q)
-print(json.dumps({"first_answer_s": first, "first_answer_wall": time.time(), "refused": answer.refused,
+print(json.dumps({"first_answer_s": first, "first_answer_wall": first_wall, "refused": answer.refused,
                   "peak_rss_mb": peak_rss_mb()}))
 """
 
