@@ -50,6 +50,7 @@ MAX_INTRO_SENTENCES = 3  # a longer passage before a list is content of its own,
 
 
 EXAMPLE_WITHIN_WORDS = 4  # "Program pertukaran pelajar, misalnya,": the marker comes early
+_NEVER = re.compile(r"(?!)")  # matches nothing: no example markers listed
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class Openers:
     loose: re.Pattern[str]  # "Jadi,", "Intinya,": dropped when the sentence leads
     pointing: re.Pattern[str]  # "Ini…", "Hal ini…": the sentence before comes along
     # "Program pertukaran pelajar, misalnya, …": an example of the sentence before, in its first words
-    example: re.Pattern[str] = re.compile(r"(?!)")
+    example: re.Pattern[str] = _NEVER
 
     @classmethod
     def from_lists(cls, loose: list[str], pointing: list[str], example: list[str] = ()) -> "Openers":
@@ -69,7 +70,7 @@ class Openers:
         return cls(re.compile(rf"^(?:{alternatives(loose)})\s*,?\s+", re.I),
                    re.compile(rf"^(?:{alternatives(pointing)})\b", re.I),
                    re.compile(rf"^(?:\S+\s+){{0,{EXAMPLE_WITHIN_WORDS}}}(?:{alternatives(example)})\b", re.I)
-                   if example else re.compile(r"(?!)"))
+                   if example else _NEVER)
 
 
 @dataclass

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from .answerability import features
@@ -138,7 +139,6 @@ def write_calibration(prompts_dir: Path, embedder: str, calibration: Calibration
     return path
 
 
-
 # Thresholds, chosen on dev. smalltalk: on a blind round the fit never saw, 0.8 caught 17 of 21
 # small-talk turns with 1 false positive in 74 other messages (naming a place, which keeps it a
 # question anyway). offtopic: in 5-fold cross-validation over dev, 0.95 took 5 of 2605 in-scope
@@ -171,8 +171,6 @@ def message_examples(items: list[Item]) -> dict[str, list[tuple[str, bool]]]:
 
 def calibrate_messages(assistant, eval_dir: Path) -> tuple[dict[str, MessageModel], dict[str, float]]:
     """Fit the message models on the dev split for the assistant's embedder; report their dev fit."""
-    import numpy as np
-
     found = message_examples(load_bank(eval_dir, assistant.settings.corpus_dir))
     texts = sorted({text for examples in found.values() for text, _ in examples})
     vectors = dict(zip(texts, embed_questions(assistant.index.embedder, texts).astype(np.float64)))

@@ -374,8 +374,12 @@ class Assistant:
         no place, no name and no word the sources never use: "wah, tinggal tanda tangan langsung
         kejadian dong?" after the benefits of infrastructure is still about sister cities."""
         own = decision.own or decision.turn
-        return (decision.in_conversation and not decision.context and not own.places
-                and not own.strong_domain and bool(own.need) and not self._brings_own_subject(own))
+        return (self._goes_on_in_sources_words(decision) and not decision.context and not own.places
+                and not own.strong_domain and bool(own.need))
+
+    def _goes_on_in_sources_words(self, decision: Decision) -> bool:
+        """A message in a conversation that brings no subject of its own: it goes on with the topic."""
+        return decision.in_conversation and not self._brings_own_subject(decision.own or decision.turn)
 
     def _brings_own_subject(self, turn: Turn) -> bool:
         """Does a follow-up bring a subject of its own: a place or a name ("makanan khas Roma?"), or a
@@ -657,8 +661,8 @@ class Assistant:
             return False
         if decision.corrections:
             return False  # misspelt words read unlike what it learned from ("prlu ngitung biaya … sistr city?")
-        if decision.in_conversation and not self._brings_own_subject(own):
-            return False  # see _speaks_within_conversation
+        if self._goes_on_in_sources_words(decision):
+            return False  # judged with its conversation's topic (_speaks_within_conversation)
         return off.says_yes(self._message_vector(decision.message))
 
     def _message_vector(self, text: str):
