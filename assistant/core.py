@@ -33,6 +33,10 @@ if TYPE_CHECKING:  # the briefing package is imported on first use: chat-only pr
 
 log = logging.getLogger(__name__)
 
+# A question naming only countries sets a scene, rather than asking about them, with at least this
+# many words of need ("kalau kami bawa tari daerah dan makanan khas ke kota kenalan di Eropa, …").
+STORY_NEED_WORDS = 4
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
 RECORDS_FILE = "records"
@@ -190,15 +194,41 @@ class Assistant:
             # "Apa dasar hukum kerja sama luar negeri pemda?", "anggaran APBD DKI untuk sister city?":
             # the domain's words or a city don't make the sources cover a topic they never mention.
             return Answer("", self._out_of_scope_message(decision.turn, (topic,)), refused=True, route="out_of_scope")
-        if decision.path == "records":
-            answer = self._answer_from_records(decision)
-            if answer is not None:
-                return answer
-        return self._answer_from_articles(decision)
+        answer = self._answer_from_records(decision) if decision.path == "records" else None
+        if answer is None:
+            answer = self._answer_from_articles(decision)
+        general = self._in_general(decision)
+        if answer.refused and answer.route == "out_of_scope" and general is not None:
+            # Nothing about these places, but the aspect asked stands on its own: say so, then
+            # answer it in general.
+            alone = self._answer_from_articles(replace(decision, turn=general, standalone=general.text,
+                                                       context=(), said_before="", in_conversation=False))
+            if not alone.refused:
+                places = " – ".join(p.name for p in decision.turn.places)
+                alone.answer = f"{self.phrases.get('general_not_about_places', places=places)}\n{alone.answer}"
+                return alone
+        return answer
+
+    def _in_general(self, decision: Decision) -> Turn | None:
+        """The question without its places, when they only set the scene of an aspect of the
+        articles: a follow-up that borrowed them ("ok kalo tips pertama biar sukses apa" after a
+        question about Jakarta), or countries in a story ("kalau kami bawa tari daerah ke kota
+        kenalan di Eropa, untungnya buat kita juga?"). None otherwise."""
+        own = decision.own or decision.turn
+        if not own.article_aspects or not decision.turn.places:
+            return None
+        if decision.context and decision.own is not None and not own.places:
+            return own
+        if not decision.context and all(p.kind == "country" for p in own.places) and len(own.need) >= STORY_NEED_WORDS:
+            return replace(own, places=())  # "bahasa resmi di Kazakhstan?" is about the country itself
+        return None
 
     def _answer_from_records(self, decision: Decision) -> Answer | None:
         turn = decision.turn
-        answer = answer_from_records(decision.record_query(), self.records, self.record_phrases)
+        query = decision.record_query()
+        if query.wants_list and self.routing.list_then_country.search(turn.norm):
+            query = replace(query, places=tuple(p for p in query.places if p.kind != "country"), country_typed=False)
+        answer = answer_from_records(query, self.records, self.record_phrases)
         if answer is None:
             return self._records_by_focus(decision)
         answer = self._partners_with_focus(decision) or answer

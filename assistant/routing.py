@@ -120,6 +120,8 @@ class Router:
         if len(rest) <= 2 or (remark and len(rest) <= 5):
             t = turn()
             if not (t.strong_domain or t.weak_domain or t.places or t.aspects or t.intents):
+                if kind_found == "ack" and any(w in self.corpus_words for w in t.need):
+                    return None  # "evaluasi perlu ga sih": the "ga" asks about a word of the sources
                 return kind_found
         return None
 

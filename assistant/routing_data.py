@@ -88,6 +88,7 @@ class RoutingData:
     sentence_aspects: dict[str, Cues]  # extra cues an answer sentence may answer an aspect with
     aspect_names: dict[str, tuple[str, ...]]  # the sources' own word for an aspect, added to the search
     asks_number: Cues  # "berapa …?": only a text holding a number answers it
+    list_then_country: Cues  # "… apa aja, ada yang di Belanda?": the whole list answers both
     asks_duration: Cues  # "berapa lama …?": only a number with a unit of time answers it
     asks_difference: Cues  # "bedanya X sama Y?": two names of the domain compared
     duration_units: frozenset[str]
@@ -287,6 +288,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         aspect_names={k: tuple(_words(v, f"{name}: aspect_names.{k}"))
                       for k, v in _mapping(data, "aspect_names", name).items() if k in ASPECTS},
         asks_number=cues(data.get("asks_number"), "asks_number"),
+        list_then_country=cues(data.get("list_then_country"), "list_then_country"),
         asks_duration=cues(duration.get("cues"), "asks_duration.cues"),
         asks_difference=cues(data.get("asks_difference"), "asks_difference"),
         duration_units=frozenset(w.casefold() for w in _words(duration.get("units"), f"{name}: asks_duration.units")),

@@ -732,3 +732,43 @@ def test_a_topic_asked_of_one_citys_partners_keeps_those_whose_focus_names_it(re
     # No partner's focus names it: the whole list says what is recorded.
     every = real_assistant.ask("Surabaya kerja sama soal transportasi sama siapa?")
     assert all(name in every.answer for name in ("Busan", "Liverpool", "Varna")), every.answer
+
+
+@pytest.mark.parametrize("question, named", [
+    ("kembar siam tuh apaan sih, beda ga sama kembar biasa", "kembar siam"),
+    ("Apakah anak kembar identik memiliki sidik jari yang sama?", "anak kembar"),
+    ("Can you give me the contact email of the Bandung–Braunschweig partnership committee?", "contact"),
+    ("kalo mau ngusulin kota kita jd sister city, ngajuinnya ke dinas mana?", "dinas mana"),
+])
+def test_twins_as_people_and_whom_to_contact_are_not_in_the_sources(real_assistant, question, named):
+    answer = real_assistant.ask(question)
+    assert answer.refused and named in answer.answer, answer.answer
+
+
+def test_a_sister_city_called_a_twin_sibling_is_still_a_sister_city(real_assistant):
+    answer = real_assistant.ask("Salatiga duwe sedulur kembar neng Korea Selatan ora?")
+    assert not answer.refused and "Mungyeong" in answer.answer, answer.answer
+
+
+def test_an_aspect_asked_after_a_refused_place_is_answered_in_general(real_assistant):
+    """After "anggaran sister city jakarta taun ini brp?" (refused), "ok kalo tips pertama biar sukses
+    apa" borrows Jakarta, about which the tips say nothing: it says so and gives the first tip."""
+    question = "anggaran sister city jakarta taun ini brp?"
+    first = real_assistant.ask(question)
+    assert first.refused
+    history = [{"role": "user", "content": question}, {"role": "assistant", "content": first.answer}]
+    answer = real_assistant.ask("ok kalo tips pertama biar sukses apa", history)
+    assert not answer.refused and answer.citations, answer.answer
+    assert answer.answer.startswith("Kalau khusus soal Jakarta, sumberku nggak membahasnya.")
+    assert "tentukan dulu tujuan yang jelas dan terukur" in answer.answer, answer.answer
+
+
+def test_a_country_setting_the_scene_of_a_story_leaves_the_aspect_asked(real_assistant):
+    """Europe only sets the scene: the records hold nothing on it, the benefits of cultural exchange
+    answer it, said in general. A question about the country itself stays refused."""
+    story = real_assistant.ask("Kalau kami bawa tari daerah dan makanan khas ke kota kenalan di Eropa, "
+                               "untungnya cuma buat mereka atau kita juga?")
+    assert not story.refused and story.answer.startswith("Kalau khusus soal Eropa"), story.answer
+    assert "belajar budaya" in story.answer, story.answer
+    itself = real_assistant.ask("bahasa resmi di Kazakhstan apa sih?")
+    assert itself.refused, itself.answer

@@ -47,7 +47,8 @@ def test_place_aliases_come_from_the_prompts_dir(prompts):
 
 
 @pytest.mark.parametrize("old, new, named", [
-    ("bandung: [Kota Kembang, Paris van Java, Bdg, Bandoeng]", "bandung: Kota Kembang", "bandung"),
+    ("bandung: [Kota Kembang, Paris van Java, Bdg, Bandoeng, Kota Parahyangan, Bandung Kota Kembang]",
+     "bandung: Kota Kembang", "bandung"),
     ("not_a_place: [", "not_a_place: [7, ", "not_a_place"),
     ("kind: country", "kind: negara", "case_sensitive"),
 ])

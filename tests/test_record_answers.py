@@ -330,3 +330,38 @@ def test_latest_news_about_a_city_is_not_its_newest_partner(real_assistant):
 def test_no_recorded_year_means_no_newest_only_the_list(real_assistant):
     answer = real_assistant.ask("kota kembar Balikpapan yang paling baru apa?")
     assert "nggak menyebut tahun" in answer.answer and "Yokohama" in answer.answer, answer.answer
+
+
+def test_an_unknown_partner_with_its_country_is_asked_as_a_pair(ask):
+    """"Depok sama Sendai di Jepang?" asks about Sendai: not the list of Depok's partners in Japan."""
+    answer = ask("Depok kembaran sama Sendai di Jepang ya?")
+    assert "Sendai" in answer.answer and record_ids(answer) == set(), answer.answer
+
+
+def test_a_list_then_a_country_asked_of_it_gets_the_whole_list(real_assistant):
+    """"apa aja, ada yang di Belanda?": every partner (each row names its country), not only the Dutch one."""
+    answer = real_assistant.ask("ambon kota kembarnya apa aj si, ad yg di belanda ga")
+    assert record_ids(answer) == {"ambon--darwin", "ambon--havana", "ambon--vlissingen"}, answer.answer
+
+
+def test_the_city_said_as_a_city_is_not_offered_its_provinces_tie(ask):
+    city = ask("kalau kota yogyakarta sama kyoto kembar ga?")
+    assert record_ids(city) == set() and candidate_ids(city) == {"yogyakarta--prefektur-kyoto"}, city.answer
+    either = ask("jogja ama kyoto?")  # the city and the Special Region both: the province's tie is offered
+    assert record_ids(either) == {"prov_di_yogyakarta--prefektur-kyoto"}, either.answer
+
+
+@pytest.mark.parametrize("question, city", [
+    ("Kota Bertuah punya kota kembar apa aja?", "pekanbaru"),
+    ("kota udang kembarannya mana aja?", "cirebon"),
+    ("Kota Angin Mamiri sister city-nya apa?", "makassar"),
+    ("Ngalam punya kota kembar ga?", "malang"),
+])
+def test_city_nicknames_are_the_city(ask, question, city):
+    rows = record_ids(answer := ask(question)) | candidate_ids(answer)
+    assert rows and all(r.startswith(f"{city}--") for r in rows), answer.answer
+
+
+def test_a_partner_in_its_own_language_is_the_partner(ask):
+    answer = ask("pekanbaru kembaran sama firenze ya?")
+    assert candidate_ids(answer) == {"pekanbaru--florence"}, answer.answer

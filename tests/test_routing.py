@@ -287,7 +287,8 @@ def test_small_talk_in_its_many_forms(router, question, kind):
 
 
 @pytest.mark.parametrize("question", ["wkwk kantor gw bisa ikut gak?", "mulai taun brp", "bisa bantu, medan kembarannya apa?",
-                                      "forget what I said before, how did twin cities start?"])
+                                      "forget what I said before, how did twin cities start?",
+                                      "evaluasi perlu ga sih"])  # "ga" here asks about a word of the sources
 def test_a_question_after_a_small_talk_word_is_still_a_question(router, question):
     assert router.route(question).path != "smalltalk"
 

@@ -100,7 +100,7 @@ def _answer(query: RecordQuery, store: RecordStore, phrases: Phrases) -> Answer 
     if fuzzy:
         out.say(phrases.get("fuzzy_note", names=", ".join(dict.fromkeys(fuzzy))))
 
-    if local and (partners or (unknown and not countries)):
+    if local and (partners or unknown):  # "Depok sama Sendai di Jepang?": the pair, not the Japan list
         names = [p.name for p in partners] or unknown
         for place in local:
             for partner_name in names:
@@ -167,7 +167,11 @@ def _pair(out: _Compose, store: RecordStore, phrases: Phrases, place: PlaceMatch
     known = store.resolve(partner, ("partner",))
     partner_name = known.name if known else partner  # an unknown foreign name is echoed as typed
     out.say(phrases.get("pair_not_found", city=place.name, partner=partner_name))
-    nearby = _same_name_province(store, place, partner) if known else []
+    # "kota yogyakarta-nya sendiri sama kyoto?" says the city: the province is not what was meant.
+    typed = place.typed.casefold()
+    says_city = typed.startswith(("kota ", "city of ")) or re.search(rf"\b(kota|city of)\s+{re.escape(typed)}",
+                                                                      seed.casefold())
+    nearby = _same_name_province(store, place, partner) if known and not says_city else []
     if nearby:
         # "jogja ama kyoto?": the city has no tie with Kyoto, the province of the same name has one.
         out.say(phrases.get("pair_same_name_province_intro", partner=partner_name))
