@@ -62,12 +62,22 @@ def swap_in_name(previous: Turn, name: str) -> str:
     return re.sub(r"\s+", " ", text[: first.start] + name + text[first.end:]).strip()
 
 
-def swap_aspect(previous: Turn, rest: str, data: RoutingData, lexicon: Lexicon | None) -> str:
-    """The previous question with its aspect words replaced by the new ones."""
+def swap_aspect(previous: Turn, rest: str, data: RoutingData, lexicon: Lexicon | None,
+                asked: frozenset[str] = frozenset()) -> str:
+    """The previous question with one aspect's words replaced by the new ones: an aspect not asked
+    again if there is one ("kalau di indonesia contohnya?" after "contoh paling awal, sejarahnya?"
+    drops the history, keeps the example), else the first in the text. Chosen by kind and position,
+    never by set order, so a conversation reads the same in every process."""
     text = previous.text
+    found: list[tuple[bool, int, re.Pattern]] = []
     for name in previous.article_aspects:
         for phrase in data.aspects[name].phrases:
             pattern = re.compile(rf"(?<!\w){re.escape(phrase)}(?!\w)", re.I)
-            if pattern.search(text):
-                return pattern.sub(rest, text, count=1)
-    return f"{rest} {text}"
+            match = pattern.search(text)
+            if match:
+                found.append((name in asked, match.start(), pattern))
+                break  # the aspect's first phrase in its list, as before
+    if not found:
+        return f"{rest} {text}"
+    _, _, pattern = min(found, key=lambda f: (f[0], f[1]))
+    return pattern.sub(rest, text, count=1)

@@ -605,7 +605,7 @@ class Router:
                 return " ".join(part for part in (rest, frame, self._concept_name(previous)) if part)
             # "kalau tantangannya?" after a question about benefits: swap the aspect. Without "kalau"
             # ("contoh yg paling terkenal waktu itu?") the new aspect adds to the old one instead.
-            return swap_aspect(previous, rest, self.data, self.lexicon)
+            return swap_aspect(previous, rest, self.data, self.lexicon, turn.article_aspects)
         joiner = next((w for w in _WORD.findall(turn.norm) if w in self.data.pair_joiners), None)
         if (turn.unknown_names and not joiner and previous.indonesian and previous.foreign and not previous.article_aspects
                 and not self.unknown_places.is_indonesian(turn.unknown_names[0])):

@@ -739,6 +739,9 @@ def test_a_topic_asked_of_one_citys_partners_keeps_those_whose_focus_names_it(re
     ("Apakah anak kembar identik memiliki sidik jari yang sama?", "anak kembar"),
     ("Can you give me the contact email of the Bandung–Braunschweig partnership committee?", "contact"),
     ("kalo mau ngusulin kota kita jd sister city, ngajuinnya ke dinas mana?", "dinas mana"),
+    ("kenapa menara kembar petronas dibangun?", "menara kembar"),
+    ("dampak sister city ke inflasi gimana?", "inflasi"),
+    ("ada program magang di kerja sama sister city ga?", "magang"),
 ])
 def test_twins_as_people_and_whom_to_contact_are_not_in_the_sources(real_assistant, question, named):
     answer = real_assistant.ask(question)
@@ -748,6 +751,8 @@ def test_twins_as_people_and_whom_to_contact_are_not_in_the_sources(real_assista
 def test_a_sister_city_called_a_twin_sibling_is_still_a_sister_city(real_assistant):
     answer = real_assistant.ask("Salatiga duwe sedulur kembar neng Korea Selatan ora?")
     assert not answer.refused and "Mungyeong" in answer.answer, answer.answer
+    jobs = real_assistant.ask("sister city bisa nambah lowongan kerja ga?")  # the articles' "lapangan kerja"
+    assert not jobs.refused, jobs.answer
 
 
 def test_an_aspect_asked_after_a_refused_place_is_answered_in_general(real_assistant):
