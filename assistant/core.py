@@ -197,8 +197,8 @@ class Assistant:
         answer = self._answer_from_records(decision) if decision.path == "records" else None
         if answer is None:
             answer = self._answer_from_articles(decision)
-        general = self._in_general(decision)
-        if answer.refused and answer.route == "out_of_scope" and general is not None:
+        general = self._in_general(decision) if answer.refused and answer.route == "out_of_scope" else None
+        if general is not None:
             # Nothing about these places, but the aspect asked stands on its own: say so, then
             # answer it in general.
             alone = self._answer_from_articles(replace(decision, turn=general, standalone=general.text,
