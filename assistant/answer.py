@@ -249,7 +249,7 @@ class Composer:
                 intro = f"{lead}{own_intro.text.strip()} [{cites.passage(own_intro)}]"
             else:
                 intro = lead + self.phrases.get("intro_list", seed=standalone)
-            body = self._list_body(items, ranked, cites)
+            body = self._list_body(items, ranked, cites, aspect_of)
             text = f"{intro}\n{body}"
         else:
             whole = self._short_framing_passage(result, ranked)
@@ -432,11 +432,30 @@ class Composer:
         read = {h.chunk.chunk_id for h in result.hits[:PASSAGES_READ]}
         return intro if intro.chunk_id in read else None
 
-    def _list_body(self, items: list[Chunk], ranked: list[_Scored], cites: Citations) -> str:
+    @staticmethod
+    def _answering_sentence(sentences: list[tuple[int, str, str]],
+                            aspect_of: Callable[[str], bool] | None) -> str:
+        """A later sentence of a list item that answers the aspect asked (or follows its question,
+        "Solusinya?"), for an item whose sentences the ranking did not read."""
+        if aspect_of is None:
+            return ""
+        previous = ""
+        for position, sentence, _ in sentences:
+            if position > 0 and _quotable(sentence) and not sentence.strip().endswith("?") and (
+                    aspect_of(sentence) or (previous.endswith("?") and aspect_of(previous))):
+                return sentence.strip()
+            previous = sentence.strip()
+        return ""
+
+    def _list_body(self, items: list[Chunk], ranked: list[_Scored], cites: Citations,
+                   aspect_of: Callable[[str], bool] | None = None) -> str:
         best: dict[str, _Scored] = {}
+        answering: dict[str, _Scored] = {}  # an item's best later sentence that answers the aspect asked
         for row in ranked:
             if row.position > 0:
                 best.setdefault(row.chunk.chunk_id, row)
+                if row.answers_aspect:
+                    answering.setdefault(row.chunk.chunk_id, row)
         lines = []
         for chunk in items:
             sentences = self._sentences(chunk)
@@ -450,7 +469,13 @@ class Composer:
                 extra_text = next((s for p, s, _ in sentences[1:] if _usable(s, self.lexicon)), "")
             else:
                 extra_text = extra.sentence if extra else ""
-            if extra_text and len(first.split()) < 12:
+            remedy = answering[chunk.chunk_id].sentence if chunk.chunk_id in answering else \
+                self._answering_sentence(sentences, aspect_of)
+            if remedy:
+                # "terus solusinya gimana?" after the list of challenges: each item's remedy
+                # ("Solusinya? Perlu ada …"), however long its label sentence.
+                picked.append(remedy)
+            elif extra_text and len(first.split()) < 12:
                 picked.append(extra_text)
             lines.append("- " + " ".join(f"{s.strip()} [{n}]" for s in picked))
         return "\n".join(lines)

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 # A question naming only countries sets a scene, rather than asking about them, with at least this
 # many words of need ("kalau kami bawa tari daerah dan makanan khas ke kota kenalan di Eropa, …").
 STORY_NEED_WORDS = 4
+# A follow-up with this many words of its own (and no place) is compared with the written phrasings by itself.
+MIN_OWN_PHRASING_WORDS = 2
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _MARKUP = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]{0,200}>", re.I | re.S)
@@ -232,6 +234,12 @@ class Assistant:
         if answer is None:
             return self._records_by_focus(decision)
         answer = self._partners_with_focus(decision) or answer
+        missing = self._borrowed_partner_not_recorded(decision)
+        if missing:
+            # Both readings of "kalau Bandung?" after a pair question: the pair (not on record), then
+            # Bandung's own partners.
+            city, partner = missing
+            answer.answer = f"{self.record_phrases.get('pair_not_found_then_list', city=city, partner=partner)}\n{answer.answer}"
         asks_number = bool(self.routing.asks_number.search(turn.norm))
         need = turn.need_besides_names  # "Jakarta sama Kairo?" asks nothing of the places
         checks_need = bool(need) and (asks_number or not (turn.intents & {"twinning", "year", "focus"}
@@ -269,6 +277,18 @@ class Assistant:
             merged = merge_answers(answer, discussed, bridge)
         merged.route = "records"
         return merged
+
+    def _borrowed_partner_not_recorded(self, decision: Decision) -> tuple[str, str] | None:
+        """(place, partner) when this turn named only an Indonesian place after a question about a
+        pair, and the router asked for that place's partners because it has no tie with that partner."""
+        own = decision.own
+        if not decision.context or own is None or own.foreign or len(own.indonesian) != 1:
+            return None
+        previous = self._router().analyse(decision.context[0])
+        partners = [p for p in previous.foreign if p.kind == "partner"]
+        if not previous.indonesian or not partners or any(p.kind == "partner" for p in decision.turn.places):
+            return None
+        return own.indonesian[0].name, partners[0].name
 
     def _records_by_focus(self, decision: Decision) -> Answer | None:
         """ "kota mana yang kerja sama soal sampah?": relationships whose focus names the topic."""
@@ -594,11 +614,27 @@ class Assistant:
         if decision.turn.need:
             # "koordinasi yang jelek contohnya apa?": an example of that topic, not the case-study section.
             aspects = aspects - {"example"}
+        stands_alone = self._stands_alone(decision)
         return self._retriever().search(query, k, kinds=("article",), aspects=aspects,
                                         ignore_terms=self._domain_stems() | left_out,
                                         # Phrasings are self-contained questions: a follow-up merged
                                         # with earlier turns reads like none of them.
-                                        match_phrasings=self._stands_alone(decision))
+                                        match_phrasings=stands_alone,
+                                        # …but its own words may read like part of one.
+                                        phrasings_of=None if stands_alone else self._own_words(decision))
+
+    def _own_words(self, decision: Decision) -> str | None:
+        """A follow-up's own text, when it asks something in words of its own ("yang mulai duluan
+        siapa?", "yg tanda tangan siapa biasanya?"); None for "kenapa?" or "kalau Bandung?"."""
+        own = decision.own
+        if own is None or own.places:
+            return None
+        # Its words beyond cues: "trus solusinya gmn" says nothing a phrasing could match on its own.
+        said = set(own.aspect_words)
+        plain = self.routing.filler | self.routing.question_words | self.routing.follow_up.words \
+            | (self.lexicon.stopwords if self.lexicon else frozenset())
+        words = [w for w in re.findall(r"\w+", own.norm) if w not in plain and w not in said]
+        return own.text if len(words) >= MIN_OWN_PHRASING_WORDS else None
 
     def _left_out(self, turn: Turn) -> frozenset[str]:
         """Stems of the topics a "selain …" clause leaves out."""

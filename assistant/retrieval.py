@@ -17,6 +17,7 @@ tells the composer which sentence of a passage was asked about.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
@@ -43,6 +44,7 @@ class FusionWeights:
     passage: float = 0.3
     sentence: float = 0.3
     aspect: float = 0.5  # bonus for a passage whose heading names the question's aspect
+    quoted: float = 2.0  # bonus for a passage holding words the user put in quotes, as written
     candidates: int = 40  # how deep each ranking is read before fusion
 
     def __post_init__(self) -> None:
@@ -71,6 +73,17 @@ def zscores(scores: dict[str, float], ids: set[str], missing: float | None = Non
     if spread == 0:
         return {cid: 0.0 for cid in values}
     return {cid: (v - mean) / spread for cid, v in values.items()}
+
+
+# A quote opens after a space, not inside a word ("Xi'an").
+_QUOTED = re.compile(r"(?<!\w)[\"'“‘]([^\"'“”‘’]{3,80})[\"'”’]")
+MIN_QUOTED_WORDS = 2  # one quoted word ('formal') is emphasis more often than a quotation
+
+
+def quoted_phrases(question: str) -> list[str]:
+    """Words the question puts in quotes ("'pertukaran ekonomi'"), casefolded, one space apart."""
+    phrases = [" ".join(re.findall(r"\w+", m.group(1).casefold())) for m in _QUOTED.finditer(question)]
+    return [p for p in phrases if len(p.split()) >= MIN_QUOTED_WORDS]
 
 
 @dataclass(frozen=True)
@@ -120,12 +133,13 @@ class HybridRetriever:
 
     def search(self, question: str, k: int = 5, *, kinds: tuple[str, ...] | None = None,
                aspects: frozenset[str] = frozenset(), ignore_terms: frozenset[str] = frozenset(),
-               match_phrasings: bool = False) -> RetrievalResult:
+               match_phrasings: bool = False, phrasings_of: str | None = None) -> RetrievalResult:
         """The k best passages (of the given kinds) for a question.
 
         `ignore_terms` are stems left out of the keyword query. With `match_phrasings`, the question
         is also compared with the questions written for each sentence (corpus/phrasings), for the
-        composer to weigh.
+        composer to weigh. `phrasings_of` compares another text with them instead: a follow-up's own
+        words ("yang mulai duluan siapa?"), when the question searched is merged with earlier turns.
         """
         w = self.weights
         tokens = tokenize(question, lexicon=self.lexicon)
@@ -165,6 +179,11 @@ class HybridRetriever:
             for cid in candidates:
                 if self._aspects_of_chunk(self.chunks[cid]) & aspects:
                     fused[cid] += w.aspect
+        for phrase in quoted_phrases(question):
+            # "td aku baca soal 'pertukaran ekonomi', maksudnya?": the passage that says it, word for word.
+            for cid, chunk in self.chunks.items():
+                if allowed(cid) and phrase in " ".join(re.findall(r"\w+", chunk.text.casefold())):
+                    fused[cid] += w.quoted
         ordered = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)[:k]
         hits = [Hit(rank=i + 1, chunk=self.chunks[cid], score=score) for i, (cid, score) in enumerate(ordered)]
         return RetrievalResult(
@@ -173,7 +192,8 @@ class HybridRetriever:
             best_keyword=max(keyword_ranked.values(), default=0.0),
             query_tokens=tuple(tokens),
             sentence_similarity=sentence_hits,
-            phrasing_similarity=self.phrasings.search(vector) if match_phrasings else {},
+            phrasing_similarity=(self.phrasings.search(self._query_vector(phrasings_of)) if phrasings_of
+                                 else self.phrasings.search(vector) if match_phrasings else {}),
         )
 
     def _query_vector(self, question: str) -> list[float]:

@@ -37,6 +37,9 @@ _WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 _SEGMENT = re.compile(r"[^.!?,;:\n]+[.!?,;:\n]*")
 
 
+MAX_BARE_PAIR_WORDS = 6  # "kalo cirebon sama osaka?": a pair asked with nothing else
+# Small talk whose cues ask something themselves ("apa kabar?", "kamu siapa?", "bisa bantu apa?").
+ASKING_KINDS = frozenset({"how_are_you", "identity", "capability"})
 MAX_EMOJI_WORDS = 8  # "🙂" × 2000 says no more than a few of them
 
 
@@ -64,7 +67,7 @@ class Router:
         self._corpus_roots: frozenset[str] | None = None
         self._stopwords = (lexicon.stopwords if lexicon else frozenset())
         self.unknown_places = NameSpotter(records, lexicon, data.pair_joiners, ordinary_words, english_words,
-                                          corpus_words)
+                                          corpus_words, corpus_names)
 
     @property
     def corpus_roots(self) -> frozenset[str]:
@@ -100,6 +103,8 @@ class Router:
                 analysed.append(self.analyse(text))
             return analysed[0]
 
+        if kind_found not in ASKING_KINDS and any(w in self.data.asking_words for w in rest):
+            return None  # "yang mulai duluan siapa?": a goodbye word in a question
         if kind_found == "capability":
             said = {m.group() for m in self.data.smalltalk["capability"].find(norm)}
             if said <= self.data.bare_commands:
@@ -271,7 +276,10 @@ class Router:
         left_out = self._left_out(norm, need)
         # A lowercase word is taken for a name only when it is all the question asks about
         # besides twinning ("kediri kembaran sama kota mana?", not "tukeran mahasiswa …").
-        unknown = tuple(self.unknown_places.find(text, mentions, (strong or "twinning" in intents)
+        # So is a word right after "sama" in a bare pair ("kalo cirebon sama osaka?", "jakarta sama roma?").
+        bare_pair = (any(p.kind in ("city", "province") for p in places) and len(words) <= MAX_BARE_PAIR_WORDS
+                     and not intents - {"yes_no"})
+        unknown = tuple(self.unknown_places.find(text, mentions, (strong or "twinning" in intents or bare_pair)
                                                  and len(need) == 1 and not aspects))
         if "year" in intents and strong and not (places or unknown or aspects):
             aspects = frozenset({"history"})  # "sister city tuh sejak kapan ada?": the concept's history
@@ -574,6 +582,12 @@ class Router:
                 # "kalau Kuala Lumpur?" after "Jakarta sama Kairo?": the same pair question, another partner.
                 home = " dan ".join(p.name for p in previous.indonesian)
                 return f"{home} sama {' dan '.join(p.typed for p in turn.foreign)} {self.data.domain_names[0]}?"
+            partners = [p for p in previous.foreign if p.kind == "partner"]
+            if (turn.indonesian and not turn.foreign and not turn.need and previous.indonesian and partners
+                    and len(partners) == len(previous.foreign) and not self._recorded_with(turn.indonesian, partners)):
+                # "kalau provinsi acehnya?" after "Sigli juga sama Pendik kan?": Aceh has no tie with
+                # Pendik on record, so what it asks is Aceh's own partners.
+                return f"{' dan '.join(p.name for p in turn.indonesian)} punya {self.data.domain_names[-1]} apa saja"
             text = swap_places(previous, turn)
             rest = drop_cue(without_places(turn))
             extra = " ".join(w for w in _WORD.findall(rest) if normalize(w, self.lexicon) not in
@@ -639,12 +653,26 @@ class Router:
             # Its own need ("kalau anggaran daerahnya pas-pasan?", "klo buat pariwisata?"): only the previous topic's frame
             # (its aspect, the concept's name) comes along, not its other words.
             frame = " ".join(dict.fromkeys(previous.aspect_words or self._aspect_names(previous)))
+            if self._discussed_pair(previous):
+                # "pertukaran pelajarnya jg ada ga?" after what Surabaya and Busan did together: still
+                # that pair, which the articles discuss.
+                frame = f"{frame} {' dan '.join(p.name for p in previous.places)}"
             return " ".join(part for part in (rest, frame, self._concept_name(previous)) if part)
         if turn.article_aspects and not previous.article_aspects and previous.unknown_names:
             # "kalau kota gue mau mulai, langkah pertamanya apa?" after "bekasi ada kota kembar?" (a
             # place with no records): a topic of its own; only the concept's name comes along.
             return " ".join(part for part in (rest, self._concept_name(previous)) if part)
         return f"{rest} {previous.text}".strip()
+
+    def _discussed_pair(self, turn: Turn) -> bool:
+        """Does the turn name an Indonesian place and a partner, all of which the articles discuss?"""
+        return bool(turn.indonesian and turn.foreign) and all(
+            p.key in self.discussed_places for p in turn.places if p.kind in ("city", "partner"))
+
+    def _recorded_with(self, places: list[PlaceMatch], partners: list[PlaceMatch]) -> bool:
+        """Does any of these Indonesian places have a record (or an unverified candidate) with any partner?"""
+        return any(self.records.pair(place.key, partner.key) or self.records.candidates_for_pair(place.key, partner.key)
+                   for place in places for partner in partners)
 
     def _aspect_names(self, previous: Turn) -> list[str]:
         """The sources' words for the previous turn's aspects, when it named none itself ("when did
@@ -694,8 +722,7 @@ class Router:
                     # "gw gak bisa bahasa korea, gimana kalo kota gw kembaran sama kota sono?"
                     return "articles", "tempat + kebutuhan lain di soal kota kembar"
                 return "records", "tempat + kata kota kembar"
-            discussed = bool(turn.indonesian and turn.foreign) and all(
-                p.key in self.discussed_places for p in turn.places if p.kind in ("city", "partner"))
+            discussed = self._discussed_pair(turn)
             if pair and (not turn.need or (asks_records_detail and len(turn.need) < 2) or discussed):
                 # "Surabaya–Busan sejak kapan?", "Jakarta belajar apa dari Tokyo?" (a pair the articles
                 # discuss); not "tiket pesawat Jakarta Denpasar berapa?" nor "jeddah jauh gak dari

@@ -68,6 +68,7 @@ class RoutingData:
     emoji_words: dict[str, str]  # "👍" -> "oke": what an emoji-only message says, in words
     filler: frozenset[str]
     question_words: frozenset[str]  # a remark that holds one is a question, not small talk
+    asking_words: frozenset[str]  # "siapa", "kapan": beyond small-talk cues, the message asks something
     bare_commands: frozenset[str]  # "mulai", "menu": small talk only as the whole message
     request_words: Cues  # "jelasin", "sebutin": a request without a question word
     self_words: frozenset[str]  # "aku", "saya", "abdi": the user speaking of themselves
@@ -266,6 +267,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         emoji_words=_emoji_words(data.get("emoji_words"), name),
         filler=word_set(data.get("filler"), "filler"),
         question_words=word_set(data.get("question_words"), "question_words"),
+        asking_words=word_set(data.get("asking_words"), "asking_words"),
         bare_commands=word_set(data.get("bare_commands"), "bare_commands"),
         request_words=cues(data.get("request_words"), "request_words"),
         self_words=word_set(data.get("self_words"), "self_words"),

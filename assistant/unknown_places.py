@@ -52,7 +52,8 @@ class NameSpotter:
     """Finds names of places we have no data for in a message."""
 
     def __init__(self, records: RecordStore, lexicon: Lexicon | None, pair_joiners: frozenset[str],
-                 ordinary_words: frozenset[str], english_words: frozenset[str], corpus_words: frozenset[str]) -> None:
+                 ordinary_words: frozenset[str], english_words: frozenset[str], corpus_words: frozenset[str],
+                 corpus_names: frozenset[str] = frozenset()) -> None:
         self.records = records
         self.lexicon = lexicon
         self.pair_joiners = pair_joiners  # "Denpasar sama X": X is the partner asked about
@@ -61,6 +62,7 @@ class NameSpotter:
         self.ordinary_words = ordinary_words
         self.english_words = english_words
         self.corpus_words = corpus_words  # every word of the indexed documents
+        self.corpus_names = corpus_names  # words the documents write only capitalised ("Roma")
         self._place_name_words: frozenset[str] | None = None
 
     def find(self, text: str, places: Sequence[PlaceMatch], asks_twinning: bool) -> list[str]:
@@ -96,10 +98,11 @@ class NameSpotter:
             ordinary = len(low) < 4 or low in self.ordinary_words or bare in self.ordinary_words
             if not capitalised and not ordinary:
                 ordinary = self.is_plain_word(low)
-            if ordinary and asks_twinning and places and not capitalised and low not in root_words() \
-                    and low not in self.corpus_words and normalize(previous, self.lexicon) in self.pair_joiners:
+            if ordinary and asks_twinning and places and not capitalised \
+                    and (low in self.corpus_names or (low not in root_words() and low not in self.corpus_words)) \
+                    and normalize(previous, self.lexicon) in self.pair_joiners:
                 # "denpasar sm honolulu kmbr?": the partner asked about, though word lists know it; not a
-                # word the articles use ("kerja sama smart city")
+                # word the articles use ("kerja sama smart city"), unless they use it as a name ("Roma")
                 ordinary = False
             inside = any(s <= match.start() < e for s, e in taken)
             named = capitalised or previous in ("kota", "kabupaten", "kab", "provinsi") or asks_twinning or bool(run)

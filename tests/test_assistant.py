@@ -9,6 +9,7 @@ import pytest
 
 from assistant.citations import check_citations
 from assistant.importer import find_junk
+from assistant.retrieval import quoted_phrases
 
 pytestmark = pytest.mark.slow
 
@@ -777,3 +778,61 @@ def test_a_country_setting_the_scene_of_a_story_leaves_the_aspect_asked(real_ass
     assert "belajar budaya" in story.answer, story.answer
     itself = real_assistant.ask("bahasa resmi di Kazakhstan apa sih?")
     assert itself.refused, itself.answer
+
+
+def _chat(assistant, *questions):
+    history, answer = [], None
+    for question in questions:
+        answer = assistant.ask(question, history)
+        history += [{"role": "user", "content": question}, {"role": "assistant", "content": answer.answer}]
+    return answer
+
+
+def test_the_remedies_asked_after_the_list_of_challenges_are_each_items_own(real_assistant):
+    """"terus solusinya gimana?" after the challenges: each challenge with its remedy, however long
+    its label sentence (the remedy follows "Solusinya?" in its passage)."""
+    answer = _chat(real_assistant, "apa aja sih tantangan kerjasama sister city?", "terus solusinya gimana?")
+    assert not answer.refused, answer.answer
+    for remedy in ("pemahaman dan toleransi yang tinggi", "perencanaan yang realistis",
+                   "pemahaman yang mendalam tentang situasi politik", "mekanisme koordinasi dan komunikasi"):
+        assert remedy in answer.answer, answer.answer
+
+
+def test_a_follow_up_in_words_of_its_own_is_matched_with_the_questions_written_for_a_sentence(real_assistant):
+    """"yang mulai duluan siapa?" after the history and its famous example: who started it."""
+    answer = _chat(real_assistant, "kota kembar tuh maksudnya gimana sih", "sejarahnya gimana? dari kapan ada",
+                   "contoh yg terkenal dari zaman itu apa?", "yang mulai duluan siapa?")
+    assert not answer.refused and "dimulai oleh dewan kota" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question, phrases", [
+    ("td aku baca soal 'pertukaran ekonomi' antar kota kembar", ["pertukaran ekonomi"]),
+    ('apa maksud “Kerjasama   Formal”?', ["kerjasama formal"]),
+    ("yang 'formal' itu apa?", []),  # one quoted word is emphasis
+    ("jakarta sama xi'an? kalau 'kota kembar' itu", ["kota kembar"]),  # an apostrophe inside a word opens nothing
+])
+def test_quoted_phrases(question, phrases):
+    assert quoted_phrases(question) == phrases
+
+
+def test_words_the_user_quotes_find_the_passage_that_says_them(real_assistant):
+    answer = _chat(real_assistant, "apa manfaat ekonomi dari sister city?",
+                   "td aku baca soal 'pertukaran ekonomi' antar kota kembar, maksudnya gimana tuh?")
+    assert "bertukar pengalaman dalam pengembangan industri lokal" in answer.answer, answer.answer
+
+
+def test_what_else_a_discussed_pair_did_is_read_from_the_article_about_them(real_assistant):
+    answer = _chat(real_assistant, "surabaya sama busan beneran kota kembar?", "terus mereka ngapain aja bareng?",
+                   "pertukaran pelajarnya jg ada ga?")
+    assert not answer.refused and "Pertukaran pelajar dan budaya juga rutin dilakukan" in answer.answer, answer.answer
+
+
+def test_a_bare_pair_with_a_city_we_have_no_record_of_is_answered_from_the_records(real_assistant):
+    answer = _chat(real_assistant, "cirebon udah punya sister city belum?", "kalo cirebon sama osaka?")
+    assert answer.route == "records" and "Cirebon dan Osaka" in answer.answer, answer.answer
+
+
+def test_a_place_after_a_pair_it_has_no_tie_with_gets_both_readings(real_assistant):
+    answer = _chat(real_assistant, "Sejak kapan Padang sama Hildesheim?", "kalau Bandung?")
+    assert answer.answer.startswith("Aku nggak nemu catatan kalau Bandung dan Hildesheim itu kota kembar."), answer.answer
+    assert "Braunschweig" in answer.answer and not answer.refused, answer.answer

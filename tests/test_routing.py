@@ -147,7 +147,8 @@ FOLLOW_UPS = [
     (["Surabaya punya kota kembar apa aja?"], "Medan?", "records", {"medan"}, set()),
     (["Surabaya punya kota kembar apa aja?"], "yang di Jepang aja?", "records", {"surabaya", "Jepang"}, set()),
     (["Surabaya punya kota kembar apa aja?"], "yg di eropa?", "records", {"surabaya", "region:Eropa"}, set()),
-    (["Sejak kapan Padang sama Hildesheim?"], "kalau Bandung?", "records", {"bandung", "hildesheim"}, set()),
+    # Bandung has nothing with Hildesheim: its own partners (the answer says the pair is not on record).
+    (["Sejak kapan Padang sama Hildesheim?"], "kalau Bandung?", "records", {"bandung"}, set()),
     (["Surabaya sama Busan kembaran ya?"], "sejak kapan?", "records", {"surabaya", "busan"}, set()),
     (["Surabaya sama Busan kembaran ya?"], "fokusnya apa?", "records", {"surabaya", "busan"}, set()),
     (["apa manfaat sister city?"], "kalau tantangannya?", "articles", set(), {"challenge"}),
@@ -288,7 +289,8 @@ def test_small_talk_in_its_many_forms(router, question, kind):
 
 @pytest.mark.parametrize("question", ["wkwk kantor gw bisa ikut gak?", "mulai taun brp", "bisa bantu, medan kembarannya apa?",
                                       "forget what I said before, how did twin cities start?",
-                                      "evaluasi perlu ga sih"])  # "ga" here asks about a word of the sources
+                                      "evaluasi perlu ga sih",  # "ga" here asks about a word of the sources
+                                      "yang mulai duluan siapa?"])  # "duluan" says goodbye, "siapa" asks
 def test_a_question_after_a_small_talk_word_is_still_a_question(router, question):
     assert router.route(question).path != "smalltalk"
 
@@ -648,3 +650,29 @@ def test_a_follow_up_reads_the_same_in_every_process():
     assert len(readings) == 1, readings
     # The history asked before is dropped; the example asked again stays.
     assert "sejarah" not in readings.pop()
+
+
+def test_a_place_of_its_own_after_a_pair_it_has_no_record_with_asks_for_its_partners(router):
+    """"kalau provinsi acehnya?" after "Sigli juga sama Pendik kan?": Aceh has nothing with Pendik, so
+    Aceh's own partners are asked; Siak has Melaka on record, so that pair is."""
+    history = [user("sigli juga sama pendik kan?"), bot("Iya, ada di data aku: Sigli – Pendik, Turki …")]
+    decision = router.route("kalau provinsi acehnya?", history)
+    assert {p.key for p in decision.turn.places} == {"prov_aceh"} and decision.path == "records", decision.standalone
+    history = [user("Padang Panjang juga kembaran sama Melaka kan?"), bot("Ada catatannya nih: …")]
+    decision = router.route("kalau Siak?", history)
+    assert {p.kind for p in decision.turn.places} == {"city", "partner"}, decision.standalone
+
+
+@pytest.mark.parametrize("question, name", [("kalo cirebon sama osaka?", "osaka"), ("jakarta sama roma?", "roma")])
+def test_a_word_right_after_sama_in_a_bare_pair_is_the_partner_asked(router, question, name):
+    """Word lists know "osaka", and the articles use "Roma" (Paris–Roma): after "sama" in a bare pair
+    they are the partner asked about, answered from the records."""
+    decision = router.route(question)
+    assert [n.casefold() for n in decision.turn.unknown_names] == [name] and decision.path == "records", decision.reason
+
+
+def test_a_follow_up_after_a_pair_the_articles_discuss_keeps_the_pair(router):
+    history = [user("surabaya sama busan beneran kota kembar?"), bot("Ada catatannya nih: Surabaya – Busan …"),
+               user("terus mereka ngapain aja bareng?"), bot("Surabaya belajar banyak soal pengelolaan kota dari Busan …")]
+    decision = router.route("pertukaran pelajarnya jg ada ga?", history)
+    assert {p.key for p in decision.turn.places} == {"surabaya", "busan"}, decision.standalone
