@@ -318,7 +318,13 @@ class Composer:
             # "…mendorong kolaborasi dalam bidang pendidikan serta kebudayaan." names a field; the next
             # sentence ("Program pertukaran pelajar, misalnya, …") says what it looks like: it comes along.
             following = next((s for p, s, _ in sentences if p == lead.position + 1), "")
-            if following and self.openers.example.match(following.strip()) and _usable(following, self.lexicon):
+            # "Ini bisa jadi inspirasi buat kita semua, nih." after "…yuk kita intip beberapa contoh
+            # sukses": chatter pointing back at the lead says what it is for, and would never be
+            # picked on its own; it comes along.
+            points_back = bool(following) and self.openers.pointing.match(following.strip()) is not None \
+                and _quotable(following) and not _usable(following, self.lexicon)
+            if following and (points_back or (self.openers.example.match(following.strip())
+                                              and _usable(following, self.lexicon))):
                 lines[-1] = f"{lines[-1][: lines[-1].rfind(' [')]} {following.strip()} [{n}]"
                 used.add((lead.chunk.chunk_id, lead.position + 1))
         w = self.weights

@@ -177,6 +177,9 @@ class Assistant:
         if decision.path == "injection":
             # Extractive answers can't be steered, but saying so beats a confusing answer.
             return Answer("", self.phrases.get("injection"), refused=True, route="injection")
+        if self._asks_a_sum(decision.turn):
+            lines = [self.phrases.get("no_data_about", need=self.phrases.get("sums")), self.phrases.get("what_i_can_answer")]
+            return Answer("", "\n".join(lines), refused=True, route="out_of_scope")
         if decision.path == "smalltalk":
             reply = self.phrases.get(f"smalltalk_{decision.smalltalk or 'ack'}", seed=decision.standalone)
             return Answer("", reply, refused=False, route="smalltalk")
@@ -210,6 +213,11 @@ class Assistant:
                 alone.answer = f"{self.phrases.get('general_not_about_places', places=places)}\n{alone.answer}"
                 return alone
         return answer
+
+    def _asks_a_sum(self, turn: Turn) -> bool:
+        """ "25 x 48 brp": a sum to work out, about no place and not the domain."""
+        return bool(self.routing.arithmetic.search(turn.norm)) and not (
+            turn.places or turn.strong_domain or turn.weak_domain or turn.article_aspects)
 
     def _in_general(self, decision: Decision) -> Turn | None:
         """The question without its places, when they only set the scene of an aspect of the

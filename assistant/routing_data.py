@@ -93,6 +93,7 @@ class RoutingData:
     asks_duration: Cues  # "berapa lama …?": only a number with a unit of time answers it
     asks_difference: Cues  # "bedanya X sama Y?": two names of the domain compared
     duration_units: frozenset[str]
+    arithmetic: re.Pattern[str]  # "25 x 48 brp": a sum to work out
     asks_document: Cues  # "template MoU", "draf proposal": a document the sources don't hold (as typed)
     topics_not_in_sources: Cues  # "dasar hukum", "worldwide": asked near the domain, answered only if indexed
     asks_who: Cues  # "siapa", "who": … and with one of person_roles, a person's name is asked
@@ -261,8 +262,14 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
     def word_set(value: Any, where: str) -> frozenset[str]:
         return frozenset(w for p in _words(value, f"{name}: {where}") for w in normalize(p, lexicon).split())
 
+    try:
+        arithmetic = re.compile(str(data.get("arithmetic") or r"(?!)"), re.I)  # "(?!)" matches nothing
+    except re.error as exc:
+        raise ConfigError(f"{name}: arithmetic bukan regex yang valid ({exc}).") from None
+
     return RoutingData(
         injection=tuple(patterns),
+        arithmetic=arithmetic,
         smalltalk={k: cues(smalltalk_raw[k], f"smalltalk.{k}") for k in SMALLTALK_KINDS},
         emoji_words=_emoji_words(data.get("emoji_words"), name),
         filler=word_set(data.get("filler"), "filler"),

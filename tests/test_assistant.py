@@ -836,3 +836,24 @@ def test_a_place_after_a_pair_it_has_no_tie_with_gets_both_readings(real_assista
     answer = _chat(real_assistant, "Sejak kapan Padang sama Hildesheim?", "kalau Bandung?")
     assert answer.answer.startswith("Aku nggak nemu catatan kalau Bandung dan Hildesheim itu kota kembar."), answer.answer
     assert "Braunschweig" in answer.answer and not answer.refused, answer.answer
+
+
+@pytest.mark.parametrize("question, named", [
+    ("25 x 48 brp", "hitung-hitungan"),  # a sum to work out
+    ("pilkada jatim kmrn yg menang siapa cuy", "pilkada"),  # "kmrn" is yesterday, not "kmbrn" (kembaran)
+    ("cara daftarin usaha biar bisa ekspor ke luar negeri gimana ya", "daftar"),  # how to register
+])
+def test_sums_elections_and_registering_are_not_in_the_sources(real_assistant, question, named):
+    answer = real_assistant.ask(question)
+    assert answer.refused and named in answer.answer, answer.answer
+
+
+def test_an_office_of_the_local_government_is_not_a_place_nor_a_document_request(real_assistant):
+    """"tim Bappeda" is an office, "menyusun proposal" asks who plans: the tip on involving everyone."""
+    answer = real_assistant.ask("Waktu menyusun proposal kemitraan, apakah cukup tim Bappeda saja yang menggarap?")
+    assert not answer.refused and answer.route == "articles", answer.answer
+
+
+def test_chatter_pointing_back_at_the_lead_says_what_it_is_for(real_assistant):
+    answer = real_assistant.ask("Contoh sukses sister city di Indonesia itu gunanya buat apa sih dibahas?")
+    assert "bisa jadi inspirasi buat kita semua" in answer.answer, answer.answer
