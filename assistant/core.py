@@ -225,9 +225,17 @@ class Assistant:
         question about Jakarta), or countries in a story ("kalau kami bawa tari daerah ke kota
         kenalan di Eropa, untungnya buat kita juga?"). None otherwise."""
         own = decision.own or decision.turn
-        if not own.article_aspects or not decision.turn.places:
+        if not decision.turn.places:
             return None
-        if decision.context and decision.own is not None and not own.places:
+        borrowed_scene = decision.context and decision.own is not None and not own.places
+        if borrowed_scene and not own.article_aspects and all(p.kind == "country" for p in decision.turn.places) \
+                and len(decision.turn.need) >= STORY_NEED_WORDS:
+            # "Tiap mau rapat dengan mitra di Belanda, undangan sering telat … Apa yang harus dibenahi?":
+            # the story before the question names a country; what it tells is asked in general.
+            return replace(decision.turn, places=())
+        if not own.article_aspects:
+            return None
+        if borrowed_scene:
             return own
         if not decision.context and all(p.kind == "country" for p in own.places) and len(own.need) >= STORY_NEED_WORDS:
             return replace(own, places=())  # "bahasa resmi di Kazakhstan?" is about the country itself

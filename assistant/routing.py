@@ -38,6 +38,7 @@ _SEGMENT = re.compile(r"[^.!?,;:\n]+[.!?,;:\n]*")
 
 
 MAX_BARE_PAIR_WORDS = 6  # "kalo cirebon sama osaka?": a pair asked with nothing else
+MIN_STORY_WORDS = 4  # a statement naming only a country with this many words of its own tells a story
 # Small talk whose cues ask something themselves ("apa kabar?", "kamu siapa?", "bisa bantu apa?").
 ASKING_KINDS = frozenset({"how_are_you", "identity", "capability"})
 MAX_EMOJI_WORDS = 8  # "🙂" × 2000 says no more than a few of them
@@ -639,6 +640,10 @@ class Router:
                 # "selain Darwin ada lagi?" after "Ambon kembar sama Darwin?": Ambon's other partners.
                 home = " dan ".join(p.name for p in previous.indonesian)
                 return f"{home} punya {self.data.domain_names[-1]} apa saja {drop_cue(turn.text)}".strip()
+            if all(p.kind == "country" for p in previous.places) and len(previous.need) >= MIN_STORY_WORDS:
+                # "Tiap mau rapat dengan mitra di Belanda, undangan sering telat… Apa yang harus
+                # dibenahi?": a story naming a country, not a question about it; all of it comes along.
+                return f"{rest} {previous.text}".strip()
             # "sejak kapan?", "penduduknya berapa?" after a question about a place: that place.
             names = " dan ".join(p.name for p in previous.places)
             return f"{rest} {names}".strip()
@@ -714,6 +719,10 @@ class Router:
             # the records answer says so and the articles may discuss them).
             pair = bool(turn.indonesian and turn.foreign) or len(turn.indonesian) >= 2
             lists = bool(intents & {"list", "which"})
+            if all(p.kind == "country" for p in turn.places) and len(turn.need_besides_names) >= 2 * MIN_STORY_WORDS:
+                # "Email dari mitra di Jerman sering telat…, tanggal acaranya bentrok… Apa yang sebaiknya
+                # dibenahi?": a story set in a country, judged by the sources, not that country's list.
+                return "articles", "cerita yang menyebut negara"
             if "twinning" in intents or turn.strong_domain:
                 # A definition is not about a place: "Balikpapan sister city-nya apa sih?" asks for its partners.
                 if turn.article_aspects - {"concept"} and not (asks_records_detail or lists or pair):

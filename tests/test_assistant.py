@@ -857,3 +857,15 @@ def test_an_office_of_the_local_government_is_not_a_place_nor_a_document_request
 def test_chatter_pointing_back_at_the_lead_says_what_it_is_for(real_assistant):
     answer = real_assistant.ask("Contoh sukses sister city di Indonesia itu gunanya buat apa sih dibahas?")
     assert "bisa jadi inspirasi buat kita semua" in answer.answer, answer.answer
+
+
+def test_a_story_set_in_a_country_is_answered_in_general_and_its_off_topic_kin_refused(real_assistant):
+    """The country only sets the scene of a problem the articles discuss (poor coordination); the
+    same shape asking about the country itself (hotels) stays refused."""
+    story = real_assistant.ask("Tiap kali kami rapat daring dengan mitra di Jepang, undangannya telat sampai "
+                               "dan jadwalnya sering bentrok. Apa yang perlu dibenahi?")
+    assert not story.refused and story.answer.startswith("Kalau khusus soal Jepang"), story.answer
+    assert "mekanisme koordinasi dan komunikasi yang efektif" in story.answer, story.answer
+    trip = real_assistant.ask("Aku mau liburan ke Jepang bulan depan sama keluarga besar. Hotel murah di sana "
+                              "yang bagus apa ya?")
+    assert trip.refused, trip.answer
