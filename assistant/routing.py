@@ -402,6 +402,12 @@ class Router:
             # borrows the city from it).
             decision = self.route(question_part, [*history, {"role": "user", "content": preamble},
                                                   {"role": "assistant", "content": ""}])
+            if not decision.context and decision.path == "articles" \
+                    and not self.data.dismiss.search(normalize(preamble, self.lexicon)):  # "abaikan soal itu."
+                # "Wali kota kami baru ganti dan partainya punya arah lain. Apa yang mesti dilakukan…?":
+                # a question complete on its own is still asked about the story told before it, in the
+                # same message; the search reads both.
+                decision = replace(decision, standalone=f"{decision.standalone} {preamble}")
             return replace(decision, corrections=changes + decision.corrections,
                            smalltalk=decision.smalltalk or small)
         turn = own = self.analyse(core)

@@ -676,3 +676,14 @@ def test_a_follow_up_after_a_pair_the_articles_discuss_keeps_the_pair(router):
                user("terus mereka ngapain aja bareng?"), bot("Surabaya belajar banyak soal pengelolaan kota dari Busan …")]
     decision = router.route("pertukaran pelajarnya jg ada ga?", history)
     assert {p.key for p in decision.turn.places} == {"surabaya", "busan"}, decision.standalone
+
+
+def test_a_story_before_a_complete_question_in_the_same_message_is_searched_with_it(router):
+    """The question stands on its own, so the story is not borrowed as history; the search still
+    reads it ("partainya punya arah lain": the political change). A story set aside is not."""
+    decision = router.route("Wali kota kami baru ganti dan partainya punya arah lain sama sekali. Apa yang mesti "
+                            "dilakukan supaya ikatan dengan mitra di luar negeri tetap aman?")
+    assert "partainya" in decision.standalone and decision.path == "articles", decision.standalone
+    decision = router.route("Bah, abaikan lah dulu soal tantangan itu. Jadi kesimpulannya sister city itu peluang "
+                            "buat apa aja?")
+    assert "tantangan" not in decision.standalone, decision.standalone
