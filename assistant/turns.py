@@ -83,4 +83,5 @@ class Decision:
         typed = self.own.places if self.own is not None else turn.places
         return RecordQuery(self.standalone, turn.places, turn.unknown_names, wants_list="list" in turn.intents,
                            sister_provinces="province" in turn.intents,
-                           country_typed=any(p.kind == "country" for p in typed), order=turn.order)
+                           country_typed=any(p.kind == "country" for p in typed), order=turn.order,
+                           set_aside=tuple(p for p in turn.set_aside if p.kind in ("city", "province")))

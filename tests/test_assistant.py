@@ -869,3 +869,8 @@ def test_a_story_set_in_a_country_is_answered_in_general_and_its_off_topic_kin_r
     trip = real_assistant.ask("Aku mau liburan ke Jepang bulan depan sama keluarga besar. Hotel murah di sana "
                               "yang bagus apa ya?")
     assert trip.refused, trip.answer
+
+
+def test_a_place_set_aside_is_left_out_of_a_countrys_list(real_assistant):
+    answer = real_assistant.ask("selain bandung siapa lagi yang punya kembaran di jerman?")
+    assert "Berlin" in answer.answer and "Braunschweig" not in answer.answer, answer.answer

@@ -36,6 +36,7 @@ class RecordQuery:
     sister_provinces: bool = False  # "provinsi mana yang punya sister province?"
     country_typed: bool = False  # the message itself names the country ("Medan sama Singapura?")
     order: str | None = None  # "newest" / "oldest": only the latest or earliest recorded partner
+    set_aside: tuple[PlaceMatch, ...] = ()  # "selain Jakarta, …": Indonesian places left out of a list
 
 
 @dataclass
@@ -120,7 +121,7 @@ def _answer(query: RecordQuery, store: RecordStore, phrases: Phrases) -> Answer 
             _partner_list(out, store, phrases, partner, seed)
     elif countries:
         for country in countries:
-            _country_list(out, store, phrases, country, seed)
+            _country_list(out, store, phrases, country, seed, query.set_aside)
     elif query.sister_provinces:
         rels = store.sister_provinces()
         out.say(phrases.get("sister_provinces_intro", seed=seed, n=len(rels)))
@@ -317,8 +318,15 @@ def _partner_list(out: _Compose, store: RecordStore, phrases: Phrases, partner: 
     _say_candidates(out, phrases, store.candidates_for_partner(partner.key))
 
 
-def _country_list(out: _Compose, store: RecordStore, phrases: Phrases, country: PlaceMatch, seed: str) -> None:
-    rels = store.by_country(country.key)
+def _country_list(out: _Compose, store: RecordStore, phrases: Phrases, country: PlaceMatch, seed: str,
+                  set_aside: tuple[PlaceMatch, ...] = ()) -> None:
+    every = store.by_country(country.key)
+    left_out = {p.key for p in set_aside}
+    rels = [r for r in every if r.city_id not in left_out]  # "selain Jakarta, ada daerah lain …?"
+    if every and not rels:
+        out.say(phrases.get("country_none_besides", country=country.name,
+                            places=", ".join(p.name for p in set_aside)))
+        return
     if rels:
         out.say(phrases.get("country_list_intro", seed=seed, country=country.name, n=len(rels)))
         for rel in rels:
