@@ -642,6 +642,10 @@ class Router:
         # (an aspect and its own words), asked of the concept, not of that place.
         own_topic = bool(turn.article_aspects and turn.need)
         if previous.places and not previous.article_aspects and not own_topic:
+            if previous.indonesian and previous.foreign and not turn.need and self.data.others.search(turn.norm):
+                # "yang lainnya apa lagi?" after "Sidoarjo kembar karo Jinan?": Sidoarjo's partners.
+                home = " dan ".join(p.name for p in previous.indonesian)
+                return f"{home} punya {self.data.domain_names[-1]} apa saja"
             if turn.set_aside and previous.indonesian:
                 # "selain Darwin ada lagi?" after "Ambon kembar sama Darwin?": Ambon's other partners.
                 home = " dan ".join(p.name for p in previous.indonesian)

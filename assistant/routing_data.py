@@ -82,6 +82,7 @@ class RoutingData:
     weak_domain: Cues
     dismiss: Cues
     besides: Cues  # "selain X, …": X is left out of what is asked
+    others: Cues  # "yang lainnya apa lagi?": after a pair, the city's other partners
     besides_in_sentences: Cues  # "Tidak cuma itu, …": a sentence adding to what came before
     ignore_requests: Cues  # "abaikan typo saya,": a clause about the chat itself
     domain_names: tuple[str, ...]  # the concept's names, added to a question that uses one of them
@@ -288,6 +289,7 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),
         besides=cues(domain.get("besides"), "domain.besides"),
+        others=cues(domain.get("others"), "domain.others"),
         besides_in_sentences=cues(domain.get("besides_in_sentences"), "domain.besides_in_sentences"),
         ignore_requests=cues(domain.get("ignore_requests"), "domain.ignore_requests"),
         domain_names=tuple(_words(domain.get("names", []), f"{name}: domain.names")),

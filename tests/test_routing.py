@@ -687,3 +687,10 @@ def test_a_story_before_a_complete_question_in_the_same_message_is_searched_with
     decision = router.route("Bah, abaikan lah dulu soal tantangan itu. Jadi kesimpulannya sister city itu peluang "
                             "buat apa aja?")
     assert "tantangan" not in decision.standalone, decision.standalone
+
+
+@pytest.mark.parametrize("question", ["yang lainnya apa lagi?", "liyane opo maneh?", "ada lagi?"])
+def test_what_else_after_a_pair_asks_for_the_citys_other_partners(router, question):
+    history = [user("Sidoarjo kembar karo Jinan yo? taun piro?"), bot("Ada catatannya nih: Sidoarjo – Jinan …")]
+    decision = router.route(question, history)
+    assert {p.key for p in decision.turn.places} == {"sidoarjo"} and decision.path == "records", decision.standalone
