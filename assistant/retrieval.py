@@ -122,6 +122,7 @@ class HybridRetriever:
         self.keyword = open_keyword_index(self.index, self.index.keyword_dir, lexicon=self.lexicon,
                                           expansions=self.phrasings.passage_texts())
         self._aspects: dict[str, frozenset[str]] = {}  # filled as passages become candidates
+        self._plain: dict[str, str] = {}  # passage words, casefolded, one space apart (for quotes)
 
     def _aspects_of_chunk(self, chunk: Chunk) -> frozenset[str]:
         """Which aspects a passage's heading (and list intro) names, computed once per passage."""
@@ -182,7 +183,7 @@ class HybridRetriever:
         for phrase in quoted_phrases(question):
             # "td aku baca soal 'pertukaran ekonomi', maksudnya?": the passage that says it, word for word.
             for cid, chunk in self.chunks.items():
-                if allowed(cid) and phrase in " ".join(re.findall(r"\w+", chunk.text.casefold())):
+                if allowed(cid) and f" {phrase} " in self._plain_text(cid, chunk):
                     fused[cid] += w.quoted
         ordered = sorted(fused.items(), key=lambda kv: kv[1], reverse=True)[:k]
         hits = [Hit(rank=i + 1, chunk=self.chunks[cid], score=score) for i, (cid, score) in enumerate(ordered)]
@@ -195,6 +196,12 @@ class HybridRetriever:
             phrasing_similarity=(self.phrasings.search(self._query_vector(phrasings_of)) if phrasings_of
                                  else self.phrasings.search(vector) if match_phrasings else {}),
         )
+
+    def _plain_text(self, cid: str, chunk: Chunk) -> str:
+        if cid not in self._plain:
+            words = re.findall(r"\w+", chunk.text.casefold())
+            self._plain[cid] = " " + " ".join(words) + " "
+        return self._plain[cid]
 
     def _query_vector(self, question: str) -> list[float]:
         """The question's embedding; the last few are kept, since one turn may search twice
