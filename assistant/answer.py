@@ -20,7 +20,7 @@ from typing import Callable
 from .chunking import item_label, sentence_id
 from .citations import Citations
 from .prompts import Phrases
-from .retrieval import HybridRetriever, RetrievalResult, zscores
+from .retrieval import HybridRetriever, RetrievalResult, quoted_phrases, zscores
 from .schema import Answer, Chunk
 from .text import Lexicon, content_words, is_chatter, split_sentences
 
@@ -93,6 +93,11 @@ def _quotable(sentence: str) -> bool:
 def _usable(sentence: str, lexicon: Lexicon | None) -> bool:
     """Quotable and not chatter ("Keren, kan?", "Yuk, kita bedah…")."""
     return _quotable(sentence) and not is_chatter(sentence.strip(), lexicon)
+
+
+def _words(text: str) -> str:
+    """The text's words, casefolded, one space apart (as quoted_phrases gives them)."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def _letters(text: str) -> str:
@@ -209,6 +214,11 @@ class Composer:
         result_of_said: "efeknya apa?": that sentence leads too, when it points back ("Hal ini…").
         """
         ranked = self.rank_sentences(result, ignore_terms, aspect_of, focus_words, left_out)
+        quoted = quoted_phrases(standalone)
+        saying = next((r for r in ranked if any(f" {q} " in f" {_words(r.sentence)} " for q in quoted)), None)
+        if saying is not None:
+            # "td aku baca soal 'pertukaran ekonomi', maksudnya?": the sentence that says it leads.
+            ranked = [saying] + [r for r in ranked if r is not saying]
         if aspect_leads and ranked and not ranked[0].answers_aspect:
             best = next((r for r in ranked if r.answers_aspect), None)
             if best is not None and best.score >= ranked[0].score - self.weights.same_passage:

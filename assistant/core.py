@@ -20,7 +20,7 @@ from .message_models import load_models
 from .phrasings import embed_questions, load_phrasings
 from .prompts import load_phrases
 from .records import RecordStore, answer_by_focus, answer_from_records
-from .retrieval import HybridRetriever, RetrievalResult
+from .retrieval import HybridRetriever, RetrievalResult, quoted_phrases
 from .router_setup import build_router
 from .routing import Decision, Router, Turn
 from .routing_data import load_routing
@@ -214,6 +214,14 @@ class Assistant:
                 return alone
         return answer
 
+    def _quotes_the_sources(self, turn: Turn) -> bool:
+        """Does the message quote words an indexed text says, word for word?"""
+        router = self._router()
+        # Not the domain's own names ("apa arti 'sister city' dalam bahasa Jepang?"): those every text says.
+        return any(router.corpus_mentions(normalize(phrase, self.lexicon))
+                   and set(tokenize(phrase, lexicon=self.lexicon)) - self._domain_stems()
+                   for phrase in quoted_phrases(turn.text))
+
     def _asks_a_sum(self, turn: Turn) -> bool:
         """ "25 x 48 brp": a sum to work out, about no place and not the domain."""
         return bool(self.routing.arithmetic.search(turn.norm)) and not (
@@ -373,11 +381,16 @@ class Assistant:
             # "ada template MoU-nya?": no passage is a document to hand over, however close it sounds.
             lines = [self.phrases.get("no_document", thing=document.group()), self.phrases.get("what_i_can_answer")]
             return Answer("", "\n".join(lines), refused=True, route="out_of_scope")
-        unknown_terms = self._terms_never_mentioned(judged)
+        # "td aku baca soal 'pertukaran ekonomi', maksudnya apa?": words quoted from the sources put
+        # the question in scope, whatever else the message says ("baca").
+        quotes_sources = self._quotes_the_sources(turn)
+        unknown_terms = () if quotes_sources else self._terms_never_mentioned(judged)
         if unknown_terms:
             return Answer("", self._out_of_scope_message(turn, unknown_terms), refused=True, route="out_of_scope")
         coverage = judge(judged, evidence, self._retriever(), self.records, self.routing,
                          self.routing.calibration(self.settings.embedder), self.lexicon, decision.own)
+        if quotes_sources:
+            coverage = replace(coverage, in_scope=True, uncovered=())
         # The model learned the sources' scope as it was: asked only when the evidence leaves part
         # of the question uncovered, a document added since ("anggaran festival lampion?") still answers.
         if coverage.in_scope and coverage.uncovered and self._reads_off_topic(decision):

@@ -874,3 +874,11 @@ def test_a_story_set_in_a_country_is_answered_in_general_and_its_off_topic_kin_r
 def test_a_place_set_aside_is_left_out_of_a_countrys_list(real_assistant):
     answer = real_assistant.ask("selain bandung siapa lagi yang punya kembaran di jerman?")
     assert "Berlin" in answer.answer and "Braunschweig" not in answer.answer, answer.answer
+
+
+def test_words_quoted_from_the_sources_put_the_question_in_scope(real_assistant):
+    """"baca" is no word of the sources, but the quoted words are: that sentence leads."""
+    answer = _chat(real_assistant, "apa manfaat ekonomi sister city?",
+                   "td aku baca soal 'pertukaran ekonomi', itu maksudnya apa?")
+    assert not answer.refused and answer.answer.startswith("Salah satu manfaat utama yaitu pertukaran ekonomi."), \
+        answer.answer
