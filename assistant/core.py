@@ -33,9 +33,6 @@ if TYPE_CHECKING:  # the briefing package is imported on first use: chat-only pr
 
 log = logging.getLogger(__name__)
 
-# A question naming only countries sets a scene, rather than asking about them, with at least this
-# many words of need ("kalau kami bawa tari daerah dan makanan khas ke kota kenalan di Eropa, …").
-STORY_NEED_WORDS = 4
 # A follow-up with this many words of its own (and no place) is compared with the written phrasings by itself.
 MIN_OWN_PHRASING_WORDS = 2
 
@@ -236,8 +233,7 @@ class Assistant:
         if not decision.turn.places:
             return None
         borrowed_scene = decision.context and decision.own is not None and not own.places
-        if borrowed_scene and not own.article_aspects and all(p.kind == "country" for p in decision.turn.places) \
-                and len(decision.turn.need) >= STORY_NEED_WORDS:
+        if borrowed_scene and not own.article_aspects and decision.turn.tells_a_story:
             # "Tiap mau rapat dengan mitra di Belanda, undangan sering telat … Apa yang harus dibenahi?":
             # the story before the question names a country; what it tells is asked in general.
             return replace(decision.turn, places=())
@@ -245,7 +241,7 @@ class Assistant:
             return None
         if borrowed_scene:
             return own
-        if not decision.context and all(p.kind == "country" for p in own.places) and len(own.need) >= STORY_NEED_WORDS:
+        if not decision.context and own.tells_a_story:
             return replace(own, places=())  # "bahasa resmi di Kazakhstan?" is about the country itself
         return None
 

@@ -24,7 +24,7 @@ from .records.model import fold
 from .routing_data import RoutingData
 from .spelling import SpellingCorrector, edit_distance
 from .text import Lexicon, is_emoji, normalize, split_sentences, stem
-from .turns import Decision, Path_, Turn
+from .turns import STORY_NEED_WORDS, Decision, Path_, Turn
 from .unknown_places import NameSpotter
 
 __all__ = ["Decision", "Path_", "Router", "Turn"]
@@ -38,7 +38,6 @@ _SEGMENT = re.compile(r"[^.!?,;:\n]+[.!?,;:\n]*")
 
 
 MAX_BARE_PAIR_WORDS = 6  # "kalo cirebon sama osaka?": a pair asked with nothing else
-MIN_STORY_WORDS = 4  # a statement naming only a country with this many words of its own tells a story
 # Small talk whose cues ask something themselves ("apa kabar?", "kamu siapa?", "bisa bantu apa?").
 ASKING_KINDS = frozenset({"how_are_you", "identity", "capability"})
 MAX_EMOJI_WORDS = 8  # "🙂" × 2000 says no more than a few of them
@@ -650,7 +649,7 @@ class Router:
                 # "selain Darwin ada lagi?" after "Ambon kembar sama Darwin?": Ambon's other partners.
                 home = " dan ".join(p.name for p in previous.indonesian)
                 return f"{home} punya {self.data.domain_names[-1]} apa saja {drop_cue(turn.text)}".strip()
-            if all(p.kind == "country" for p in previous.places) and len(previous.need) >= MIN_STORY_WORDS:
+            if previous.tells_a_story:
                 # "Tiap mau rapat dengan mitra di Belanda, undangan sering telat… Apa yang harus
                 # dibenahi?": a story naming a country, not a question about it; all of it comes along.
                 return f"{rest} {previous.text}".strip()
@@ -729,7 +728,7 @@ class Router:
             # the records answer says so and the articles may discuss them).
             pair = bool(turn.indonesian and turn.foreign) or len(turn.indonesian) >= 2
             lists = bool(intents & {"list", "which"})
-            if all(p.kind == "country" for p in turn.places) and len(turn.need_besides_names) >= 2 * MIN_STORY_WORDS:
+            if turn.tells_a_story and len(turn.need_besides_names) >= 2 * STORY_NEED_WORDS:
                 # "Email dari mitra di Jerman sering telat…, tanggal acaranya bentrok… Apa yang sebaiknya
                 # dibenahi?": a story set in a country, judged by the sources, not that country's list.
                 return "articles", "cerita yang menyebut negara"

@@ -11,6 +11,10 @@ Path_ = Literal["records", "articles", "smalltalk", "out_of_scope", "injection"]
 INDONESIAN = ("city", "province")
 FOREIGN = ("partner", "country")
 ARTICLE_ASPECTS = frozenset(ASPECTS)  # what an article question can ask about (prompts/routing.yaml `aspects`)
+# A message naming only countries, with at least this many words of need, tells a story set there
+# ("kalau kami bawa tari daerah dan makanan khas ke kota kenalan di Eropa, …") rather than asking
+# about the country ("bahasa resmi di Kazakhstan?").
+STORY_NEED_WORDS = 4
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,12 @@ class Turn:
         "… kembaran sama Port Moresby?", the name is the partner asked about, not a need."""
         named = {w for name in self.unknown_names for w in fold(name).split()}
         return tuple(w for w in self.need if w not in named)
+
+    @property
+    def tells_a_story(self) -> bool:
+        """Names only countries, in a story of its own (STORY_NEED_WORDS)."""
+        return bool(self.places) and all(p.kind == "country" for p in self.places) \
+            and len(self.need) >= STORY_NEED_WORDS
 
     @property
     def has_topic(self) -> bool:

@@ -554,8 +554,20 @@ def test_an_office_without_asking_who_is_still_a_question_about_the_domain(real_
 @pytest.mark.parametrize("question, topic", [
     ("ada survei kepuasan warga soal program sister city?", "survei"),
     ("gimana cara memutuskan hubungan kota kembar?", "memutuskan hubungan"),
+    # twins as people, other twins, whom to contact, internships and prices
+    ("kembar siam tuh apaan sih, beda ga sama kembar biasa", "kembar siam"),
+    ("Apakah anak kembar identik memiliki sidik jari yang sama?", "anak kembar"),
+    ("Can you give me the contact email of the Bandung–Braunschweig partnership committee?", "contact"),
+    ("kalo mau ngusulin kota kita jd sister city, ngajuinnya ke dinas mana?", "dinas mana"),
+    ("kenapa menara kembar petronas dibangun?", "menara kembar"),
+    ("dampak sister city ke inflasi gimana?", "inflasi"),
+    ("ada program magang di kerja sama sister city ga?", "magang"),
+    # sums, elections, registering a business
+    ("25 x 48 brp", "hitung-hitungan"),  # a sum to work out
+    ("pilkada jatim kmrn yg menang siapa cuy", "pilkada"),  # "kmrn" is yesterday, not "kmbrn" (kembaran)
+    ("cara daftarin usaha biar bisa ekspor ke luar negeri gimana ya", "daftar"),  # how to register
 ])
-def test_surveys_and_ending_a_partnership_are_topics_no_source_mentions(real_assistant, question, topic):
+def test_a_topic_no_source_mentions_is_refused_naming_it(real_assistant, question, topic):
     answer = real_assistant.ask(question)
     assert answer.refused and topic in answer.answer, answer.answer
 
@@ -735,20 +747,6 @@ def test_a_topic_asked_of_one_citys_partners_keeps_those_whose_focus_names_it(re
     assert all(name in every.answer for name in ("Busan", "Liverpool", "Varna")), every.answer
 
 
-@pytest.mark.parametrize("question, named", [
-    ("kembar siam tuh apaan sih, beda ga sama kembar biasa", "kembar siam"),
-    ("Apakah anak kembar identik memiliki sidik jari yang sama?", "anak kembar"),
-    ("Can you give me the contact email of the Bandung–Braunschweig partnership committee?", "contact"),
-    ("kalo mau ngusulin kota kita jd sister city, ngajuinnya ke dinas mana?", "dinas mana"),
-    ("kenapa menara kembar petronas dibangun?", "menara kembar"),
-    ("dampak sister city ke inflasi gimana?", "inflasi"),
-    ("ada program magang di kerja sama sister city ga?", "magang"),
-])
-def test_twins_as_people_and_whom_to_contact_are_not_in_the_sources(real_assistant, question, named):
-    answer = real_assistant.ask(question)
-    assert answer.refused and named in answer.answer, answer.answer
-
-
 def test_a_sister_city_called_a_twin_sibling_is_still_a_sister_city(real_assistant):
     answer = real_assistant.ask("Salatiga duwe sedulur kembar neng Korea Selatan ora?")
     assert not answer.refused and "Mungyeong" in answer.answer, answer.answer
@@ -836,16 +834,6 @@ def test_a_place_after_a_pair_it_has_no_tie_with_gets_both_readings(real_assista
     answer = _chat(real_assistant, "Sejak kapan Padang sama Hildesheim?", "kalau Bandung?")
     assert answer.answer.startswith("Aku nggak nemu catatan kalau Bandung dan Hildesheim itu kota kembar."), answer.answer
     assert "Braunschweig" in answer.answer and not answer.refused, answer.answer
-
-
-@pytest.mark.parametrize("question, named", [
-    ("25 x 48 brp", "hitung-hitungan"),  # a sum to work out
-    ("pilkada jatim kmrn yg menang siapa cuy", "pilkada"),  # "kmrn" is yesterday, not "kmbrn" (kembaran)
-    ("cara daftarin usaha biar bisa ekspor ke luar negeri gimana ya", "daftar"),  # how to register
-])
-def test_sums_elections_and_registering_are_not_in_the_sources(real_assistant, question, named):
-    answer = real_assistant.ask(question)
-    assert answer.refused and named in answer.answer, answer.answer
 
 
 def test_an_office_of_the_local_government_is_not_a_place_nor_a_document_request(real_assistant):
