@@ -294,6 +294,7 @@ class Router:
             set_aside=dismissed,
             set_aside_words=left_out,
             asks_besides=bool(self.data.besides.search(norm)),
+            asks_whole=bool(self.data.whole_list.search(norm) or self.data.whole_region.search(norm)),
             order=order,
         )
 
@@ -421,7 +422,7 @@ class Router:
         context: tuple[str, ...] = ()
         said_before = ""
         previous = self._previous_topic(history)
-        if previous is not None and self._leans_on_previous(turn):
+        if previous is not None and (self._leans_on_previous(turn) or self._picks_a_country_from(previous, turn)):
             answered = self._pair_just_answered(history) if (turn.intents & {"year", "focus"}) and not turn.places \
                 and not (previous.indonesian and previous.foreign) else None
             # "oh itu resminya dari taun brp?" after an answer about Jakarta and Rotterdam to a question
@@ -551,6 +552,15 @@ class Router:
             return False
         short = len(turn.need) + len(turn.places) + len(turn.aspects) <= self.data.max_follow_up_words
         return turn.follow_up_cue or short
+
+    def _picks_a_country_from(self, previous: Turn, turn: Turn) -> bool:
+        """"yg malaysia kerjasamanya soal apa?" after "mksr punya kota kembar ga?": only a country,
+        opened with "yg", picks from the partners of the place asked about before."""
+        if not previous.indonesian or previous.foreign or not turn.places \
+                or any(p.kind != "country" for p in turn.places):
+            return False
+        match = self.data.picks_from_before.search(turn.norm)
+        return match is not None and match.start() == 0
 
     def _refers_to_partner(self, turn: Turn) -> bool:
         """Does a turn naming only Indonesian places point back at one more ("kota tersebut")?"""

@@ -75,9 +75,11 @@ class RoutingData:
     origin_words: frozenset[str]  # "arek", "warga", "asli", "from": … and of where they are from
     partner_name_words: frozenset[str]  # "namanya": the partners' names, in a question about twinning
     whole_list: Cues  # "semuanya": the whole list, not the part the previous turn narrowed it to
+    whole_region: Cues  # "se-provinsi Aceh": a province with its cities' partners
     places_before: Cues  # "mereka", "kedua kota itu": the places of the previous turn
     partner_before: Cues  # "kota tersebut" beside an Indonesian city: the previous turn's partner
     place_itself: Cues  # "provinsi acehnya sendiri?": that place's own partners, nothing borrowed
+    picks_from_before: Cues  # "yg malaysia …?": a country picking from the previous place's partners
     strong_domain: Cues
     weak_domain: Cues
     dismiss: Cues
@@ -282,9 +284,11 @@ def _load_routing(prompts_dir: Path) -> RoutingData:
         origin_words=word_set(data.get("origin_words"), "origin_words"),
         partner_name_words=word_set(data.get("partner_name_words"), "partner_name_words"),
         whole_list=cues(data.get("whole_list"), "whole_list"),
+        whole_region=cues(data.get("whole_region"), "whole_region"),
         places_before=cues(data.get("places_before"), "places_before"),
         partner_before=cues(data.get("partner_before"), "partner_before"),
         place_itself=cues(data.get("place_itself"), "place_itself"),
+        picks_from_before=cues(data.get("picks_from_before"), "picks_from_before"),
         strong_domain=cues(domain.get("strong"), "domain.strong"),
         weak_domain=cues(domain.get("weak"), "domain.weak"),
         dismiss=cues(domain.get("dismiss"), "domain.dismiss"),

@@ -36,6 +36,7 @@ class Turn:
     set_aside: tuple[PlaceMatch, ...] = ()  # named but not asked about ("selain Darwin", "aku arek …")
     set_aside_words: tuple[str, ...] = ()  # topics named to be left out ("selain budaya, apa lagi?")
     asks_besides: bool = False  # "selain budaya, …?", "selain itu ada lagi?": something besides
+    asks_whole: bool = False  # "Jateng total …?", "se-provinsi Aceh": a province with its cities
     order: str | None = None  # "newest"/"oldest": "kota kembarnya yang paling baru?" (prompts `record_order`)
 
     @property
@@ -94,4 +95,5 @@ class Decision:
         return RecordQuery(self.standalone, turn.places, turn.unknown_names, wants_list="list" in turn.intents,
                            sister_provinces="province" in turn.intents,
                            country_typed=any(p.kind == "country" for p in typed), order=turn.order,
-                           set_aside=tuple(p for p in turn.set_aside if p.kind in ("city", "province")))
+                           set_aside=tuple(p for p in turn.set_aside if p.kind in ("city", "province")),
+                           whole_province=turn.asks_whole)

@@ -870,3 +870,9 @@ def test_words_quoted_from_the_sources_put_the_question_in_scope(real_assistant)
                    "td aku baca soal 'pertukaran ekonomi', itu maksudnya apa?")
     assert not answer.refused and answer.answer.startswith("Salah satu manfaat utama yaitu pertukaran ekonomi."), \
         answer.answer
+
+
+def test_indo_is_indonesia(real_assistant):
+    """"di indo" is everyday shorthand: the examples from Indonesia, not a word the search can't place."""
+    answer = real_assistant.ask("ada contoh yg sukses di indo ga?")
+    assert "Surabaya dan Busan" in answer.answer, answer.answer

@@ -365,3 +365,14 @@ def test_city_nicknames_are_the_city(ask, question, city):
 def test_a_partner_in_its_own_language_is_the_partner(ask):
     answer = ask("pekanbaru kembaran sama firenze ya?")
     assert candidate_ids(answer) == {"pekanbaru--florence"}, answer.answer
+
+
+def test_a_province_asked_as_a_whole_lists_its_cities_partners_with_its_own(ask, store):
+    """"Jatim totalnya …", "se-provinsi …": the province's own ties and every tie of its cities. Asked
+    plainly, a province is answered with its own ties and a pointer to its cities."""
+    cities = {r.rel_id for c in store.cities_in_province("prov_jawa_timur") for r in store.partners_of(c)}
+    own = {r.rel_id for r in store.partners_of("prov_jawa_timur")}
+    whole = ask("Jatim totalnya ada kota kembar apa aja?")
+    assert record_ids(whole) == own | cities and "malang--fuqing" in cities, whole.answer
+    plain = ask("Provinsi Jawa Timur punya sister province apa aja?")
+    assert record_ids(plain) == own and "Malang" in plain.answer, plain.answer

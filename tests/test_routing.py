@@ -694,3 +694,13 @@ def test_what_else_after_a_pair_asks_for_the_citys_other_partners(router, questi
     history = [user("Sidoarjo kembar karo Jinan yo? taun piro?"), bot("Ada catatannya nih: Sidoarjo – Jinan …")]
     decision = router.route(question, history)
     assert {p.key for p in decision.turn.places} == {"sidoarjo"} and decision.path == "records", decision.standalone
+
+
+@pytest.mark.parametrize("question, country", [("yg jepang kerjasamanya bidang apa?", "Jepang"),
+                                               ("kalo yg di jepang ade?", "Jepang")])
+def test_a_country_opened_with_yg_picks_from_the_partners_of_the_city_before(router, question, country):
+    """Not every Indonesian tie with Japan: the partners there of the city asked about before."""
+    history = [user("bandung kembarannye ape aje?"), bot("Oke, ini kota kembar Bandung …")]
+    decision = router.route(question, history)
+    assert {p.key for p in decision.turn.places} == {"bandung", country} and decision.path == "records", \
+        decision.standalone

@@ -37,6 +37,7 @@ class RecordQuery:
     country_typed: bool = False  # the message itself names the country ("Medan sama Singapura?")
     order: str | None = None  # "newest" / "oldest": only the latest or earliest recorded partner
     set_aside: tuple[PlaceMatch, ...] = ()  # "selain Jakarta, …": Indonesian places left out of a list
+    whole_province: bool = False  # "Jateng total …?": a province's own partners and its cities'
 
 
 @dataclass
@@ -113,7 +114,7 @@ def _answer(query: RecordQuery, store: RecordStore, phrases: Phrases) -> Answer 
             if query.order and not countries:
                 _by_year(out, store, phrases, place, query.order)
             else:
-                _place_list(out, store, phrases, place, countries, seed, query.country_typed)
+                _place_list(out, store, phrases, place, countries, seed, query.country_typed, query.whole_province)
     elif unknown:
         _unknown(out, store, phrases, unknown[0])
     elif partners:
@@ -197,7 +198,8 @@ def _same_name_province(store: RecordStore, place: PlaceMatch, partner: str) -> 
 
 
 def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: PlaceMatch,
-                countries: list[PlaceMatch], seed: str, country_typed: bool = False) -> None:
+                countries: list[PlaceMatch], seed: str, country_typed: bool = False,
+                whole_province: bool = False) -> None:
     """All relationships of a city or province (optionally only those in the named countries)."""
     rels = store.partners_of(place.key)
     if countries:
@@ -226,7 +228,7 @@ def _place_list(out: _Compose, store: RecordStore, phrases: Phrases, place: Plac
                 out.say(phrases.get("city_country_others_many", place=place.name, n=len(rels)))
         return
     if place.kind == "province":
-        _province_list(out, store, phrases, place, rels, seed)
+        _province_list(out, store, phrases, place, rels, seed, whole_province)
         return
     if rels:
         out.say(phrases.get("city_list_intro", seed=seed, place=place.name, n=len(rels)))
@@ -286,9 +288,15 @@ def _related_places(store: RecordStore, place: PlaceMatch) -> list[str]:
 
 
 def _province_list(out: _Compose, store: RecordStore, phrases: Phrases, place: PlaceMatch,
-                   rels: list[Relationship], seed: str) -> None:
+                   rels: list[Relationship], seed: str, whole: bool = False) -> None:
     cities = store.cities_in_province(place.key)
     city_names = [store.display_name(c) for c in cities]
+    if rels and cities and whole:
+        everything = rels + [r for c in cities for r in store.partners_of(c)]
+        out.say(phrases.get("province_whole_intro", place=place.name, n=len(everything)))
+        for rel in everything:
+            out.relationship(rel)
+        return
     if rels:
         out.say(phrases.get("province_list_intro", seed=seed, place=place.name, n=len(rels)))
         for rel in rels:
