@@ -876,3 +876,9 @@ def test_indo_is_indonesia(real_assistant):
     """"di indo" is everyday shorthand: the examples from Indonesia, not a word the search can't place."""
     answer = real_assistant.ask("ada contoh yg sukses di indo ga?")
     assert "Surabaya dan Busan" in answer.answer, answer.answer
+
+
+def test_naming_the_blog_asks_what_it_says(real_assistant):
+    """"the blog" is the source itself, and "draw up" is "susun": a question about the tips, not a refusal."""
+    answer = real_assistant.ask("According to the blog, what kind of plan should a city draw up?")
+    assert not answer.refused and "perencanaan" in answer.answer.casefold(), answer.answer
