@@ -288,15 +288,15 @@ def _related_places(store: RecordStore, place: PlaceMatch) -> list[str]:
 
 
 def _province_list(out: _Compose, store: RecordStore, phrases: Phrases, place: PlaceMatch,
-                   rels: list[Relationship], seed: str, whole: bool = False) -> None:
+                   rels: list[Relationship], seed: str, whole_province: bool = False) -> None:
     cities = store.cities_in_province(place.key)
-    city_names = [store.display_name(c) for c in cities]
-    if rels and cities and whole:
+    if rels and cities and whole_province:
         everything = rels + [r for c in cities for r in store.partners_of(c)]
         out.say(phrases.get("province_whole_intro", place=place.name, n=len(everything)))
         for rel in everything:
             out.relationship(rel)
         return
+    city_names = [store.display_name(c) for c in cities]
     if rels:
         out.say(phrases.get("province_list_intro", seed=seed, place=place.name, n=len(rels)))
         for rel in rels:
